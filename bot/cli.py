@@ -1,0 +1,205 @@
+"""The `nianbao` command: index, facts, reports, ask, chat, serve, gen, browse.
+
+Contract: ../shared/eval/README.md. Errors become one clear line on stderr and
+exit code 2; nothing prints a traceback at a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from index.errors import NianbaoError
+
+DEFAULT_DB = os.environ.get("NIANBAO_DB", "var/nianbao.db")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except NianbaoError as err:
+        print(f"nianbao: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告 questions and index")
+    sub = p.add_subparsers(dest="command")
+
+    idx = sub.add_parser("index", help="build the index").add_subparsers(dest="index_command")
+    build = idx.add_parser("build", help="index report files and folders (incremental)")
+    build.add_argument("paths", nargs="+")
+    build.add_argument("--db", default=DEFAULT_DB)
+    build.add_argument("--jobs", type=int, default=1, help="worker processes (0: one per core)")
+    build.add_argument("--quiet", action="store_true")
+    build.set_defaults(run=_index_build)
+
+    facts = sub.add_parser("facts", help="every fact of the index")
+    facts.add_argument("--db", default=DEFAULT_DB)
+    facts.add_argument("--jsonl", action="store_true", help="one JSON object a line (the default)")
+    facts.set_defaults(run=_facts)
+
+    reports = sub.add_parser("reports", help="each report: agency, year, format, facts, checks, warnings")
+    reports.add_argument("--db", default=DEFAULT_DB)
+    reports.add_argument("--json", action="store_true")
+    reports.set_defaults(run=_reports)
+
+    ask = sub.add_parser("ask", help="answer a question in Chinese")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--db", default=DEFAULT_DB)
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--batch", help="a file with one question a line")
+    ask.set_defaults(run=_ask)
+
+    chat = sub.add_parser("chat", help="a terminal conversation on the index")
+    chat.add_argument("--db", default=DEFAULT_DB)
+    chat.set_defaults(run=_chat)
+
+    serve = sub.add_parser("serve", help="run the Telegram bot")
+    serve.add_argument("--config", help="a TOML file (see deploy/nianbao.example.toml)")
+    serve.set_defaults(run=_serve)
+
+    gen = sub.add_parser("gen", help="write a generated corpus with its ground truth")
+    gen.add_argument("--reports", type=int, required=True)
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.set_defaults(run=_gen)
+
+    browse = sub.add_parser("browse", help="serve the index in a browser with Datasette")
+    browse.add_argument("--db", default=DEFAULT_DB)
+    browse.add_argument("--port", type=int, default=8001)
+    browse.add_argument("--host", default="127.0.0.1")
+    browse.set_defaults(run=_browse)
+    return p
+
+
+def _index_build(args) -> int:
+    from index.build import build_index
+
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    summary = build_index(args.paths, args.db, jobs=jobs)
+    for path, reason in summary.failed:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    if not args.quiet:
+        print(summary.line())
+    return 1 if summary.failed and not (summary.added or summary.changed or summary.unchanged) else 0
+
+
+def _facts(args) -> int:
+    from index.store import open_index
+
+    db = open_index(args.db)
+    rows = db.query("select * from facts order by report_id, source_table, line, id")
+    out = sys.stdout
+    for r in rows:
+        record = {
+            "file": r["file"],
+            "agency": r["agency"],
+            "year": r["year"],
+            "metric": r["metric"],
+            "applicant": r["applicant"],
+            "value": _plain(r["value"]),
+            "unit": r["unit"],
+            "raw": r["raw"],
+            "line": r["line"],
+            "table": r["source_table"],
+            "kind": r["kind"],
+            "approx": bool(r["approx"]),
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _plain(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _reports(args) -> int:
+    from index.store import open_index
+
+    db = open_index(args.db)
+    checks = {}
+    for row in db.query("select report_id, status, count(*) n from checks group by report_id, status"):
+        checks.setdefault(row["report_id"], {})[row["status"]] = row["n"]
+    for r in db.query("select * from reports order by agency, year"):
+        record = {
+            "file": r["file"],
+            "agency": r["agency"],
+            "year": r["year"],
+            "format": r["format"],
+            "facts": r["facts"],
+            "checks": checks.get(r["id"], {}),
+            "missing_tables": json.loads(r["missing_tables"] or "[]"),
+            "warnings": json.loads(r["warnings"] or "[]"),
+            "region": "".join(x for x in (r["province"], r["city"], r["county"]) if x),
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        c = record["checks"]
+        print(f"{r['agency']} {r['year']}年  格式:{r['format']}  事实:{r['facts']}  "
+              f"检查: 通过{c.get('pass', 0)} 未通过{c.get('fail', 0)} 不适用{c.get('na', 0)}  文件:{r['file']}")
+        for w in record["warnings"]:
+            print(f"    注意: {w}")
+    return 0
+
+
+def _ask(args) -> int:
+    from bot.question import Asker
+
+    asker = Asker(args.db)
+    if args.batch:
+        questions = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        for q in questions:
+            answer = asker.ask(q)
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.text, flush=False)
+        sys.stdout.flush()
+        return 0
+    if args.question is None:
+        print("nianbao ask: give a question, or --batch FILE", file=sys.stderr)
+        return 2
+    answer = asker.ask(args.question)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1) if args.json else answer.text)
+    return 0
+
+
+def _chat(args) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(args.db)
+
+
+def _serve(args) -> int:
+    from bot.tg.serve import run
+
+    return run(args.config)
+
+
+def _gen(args) -> int:
+    from index.generate import generate_corpus
+
+    summary = generate_corpus(args.reports, Path(args.out), seed=args.seed)
+    print(summary)
+    return 0
+
+
+def _browse(args) -> int:
+    from bot.browse import serve
+
+    return serve(args.db, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Build or refresh the index from report files, atomically.
+
+Incremental by content hash: unchanged files are not parsed again, files gone
+from PATH leave the index. The build works on a temporary copy and replaces
+the index with one rename, so a crash or a bad file never leaves half an index
+and readers keep the old one until the swap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from index import checks as rules
+from index import store, tokenize
+from index.catalogue import LEXICON
+from index.errors import ReportError
+from index.facts import Fact
+from index.parse import ParsedReport, parse_file
+from index.read import SUPPORTED, sha256_of
+
+Progress = Callable[[int, int, str], None]
+PARSER_VERSION = "1"
+
+
+@dataclass
+class BuildSummary:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    reports: int = 0
+    facts: int = 0
+    seconds: float = 0.0
+    tokenizer_seconds: float = 0.0
+    chars: int = 0
+
+    def line(self) -> str:
+        """The one-line summary the CLI and the bot print."""
+        return (
+            f"{self.reports} reports, {self.facts} facts: {self.added} added, {self.changed} changed, "
+            f"{self.removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed "
+            f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
+        )
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "failed": [list(f) for f in self.failed]}
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Report files under PATHs (folders recursively), and the paths that are not usable."""
+    found, bad = [], []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            bad.append((str(path), "no such file or folder"))
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return unique, bad
+
+
+def parser_version() -> str:
+    """Changes when the lexicon or the parser changes, so every file is parsed again."""
+    digest = hashlib.sha256(PARSER_VERSION.encode())
+    for data in sorted(LEXICON.glob("*.yaml")):
+        digest.update(data.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _parse_safely(path: Path) -> ParsedReport | tuple[str, str]:
+    try:
+        return parse_file(path)
+    except ReportError as err:
+        return (str(path), err.reason)
+    except Exception as err:  # a parser bug must cost one file, not the build
+        return (str(path), f"could not parse: {type(err).__name__}: {err}")
+
+
+def build_index(
+    paths: Iterable[str | Path],
+    db_path: str | Path,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Index report files and folders into db_path; returns what changed."""
+    started = time.perf_counter()
+    summary = BuildSummary()
+    db_path = Path(db_path)
+    files, missing = discover(paths)
+    summary.failed.extend(missing)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+    _copy_existing(db_path, tmp)
+    try:
+        db = sqlite_utils.Database(tmp)
+        store.create(db)
+        version = parser_version()
+        reparse_all = store.get_meta(db, "parser_version") != version
+        known = {r["path"]: (r["id"], r["sha256"]) for r in db.query("select id, path, sha256 from reports")}
+        todo, hashes = [], {}
+        for path in files:
+            try:
+                hashes[str(path)] = sha256_of(path)
+            except OSError as err:
+                summary.failed.append((str(path), f"cannot read: {err.strerror}"))
+                continue
+            old = known.get(str(path))
+            if old and old[1] == hashes[str(path)] and not reparse_all:
+                summary.unchanged += 1
+            else:
+                todo.append(path)
+        gone = [p for p in known if p not in hashes]
+        for path in gone:
+            _delete_report(db, known[path][0])
+        summary.removed = len(gone)
+        if todo:
+            t0 = time.perf_counter()
+            tokenize.tokenizer()
+            summary.tokenizer_seconds = time.perf_counter() - t0
+        for done, result in enumerate(_parse_all(todo, jobs), start=1):
+            if isinstance(result, tuple):
+                summary.failed.append(result)
+                # a broken new version of a file leaves the old one serving
+                if progress:
+                    progress(done, len(todo), Path(result[0]).name)
+                continue
+            old = known.get(result.path)
+            if old:
+                _delete_report(db, old[0])
+                summary.changed += 1
+            else:
+                summary.added += 1
+            summary.chars += result.chars
+            _insert_report(db, result)
+            if progress:
+                progress(done, len(todo), result.file)
+        _cross_year_checks(db)
+        summary.reports = db["reports"].count
+        summary.facts = db["facts"].count
+        summary.seconds = time.perf_counter() - started
+        store.set_meta(db, "parser_version", version)
+        store.set_meta(db, "built_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        store.set_meta(db, "last_build", summary.as_dict())
+        db.conn.commit()
+        db.close()
+        os.replace(tmp, db_path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _copy_existing(db_path: Path, tmp: Path) -> None:
+    """Start from a consistent copy of the serving index (the backup API, not a file copy)."""
+    tmp.unlink(missing_ok=True)
+    if not db_path.exists():
+        return
+    try:
+        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        target = sqlite3.connect(tmp)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+    except sqlite3.DatabaseError:
+        # not an index we can read: start afresh; the old file is replaced only on success
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _parse_all(paths: list[Path], jobs: int):
+    if jobs <= 1 or len(paths) < 4:
+        for path in paths:
+            yield _parse_safely(path)
+        return
+    window = jobs * 8
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # a bounded window of files in flight keeps memory flat however large the corpus
+        for start in range(0, len(paths), window):
+            yield from pool.map(_parse_safely, paths[start : start + window], chunksize=2)
+
+
+def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
+    for table in ("facts", "passages", "checks"):
+        db.execute(f"delete from {table} where report_id = ?", [report_id])
+    db.execute("delete from reports where id = ?", [report_id])
+
+
+def _insert_report(db: sqlite_utils.Database, report: ParsedReport) -> None:
+    meta = report.meta
+    failed = sum(1 for c in report.checks if c.status == rules.FAIL)
+    row = {
+        "path": report.path,
+        "file": report.file,
+        "sha256": report.sha256,
+        "agency": meta.agency,
+        "year": meta.year,
+        "format": report.format,
+        "title": meta.title,
+        "province": meta.province,
+        "city": meta.city,
+        "county": meta.county,
+        "website": meta.website,
+        "phone": meta.phone,
+        "address": meta.address,
+        "chars": report.chars,
+        "lines": 0,
+        "facts": len(report.facts),
+        "checks_failed": failed,
+        "missing_tables": json.dumps(report.missing_tables, ensure_ascii=False),
+        "warnings": json.dumps(report.warnings, ensure_ascii=False),
+        "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    report_id = db["reports"].insert(row).last_pk
+    common = {"report_id": report_id, "file": report.file, "agency": meta.agency}
+    db["facts"].insert_all(
+        (
+            {
+                **common,
+                "year": f.year or meta.year,
+                "report_year": meta.year,
+                "metric": f.metric,
+                "applicant": f.applicant,
+                "value": f.value,
+                "unit": f.unit,
+                "raw": f.raw,
+                "line": f.line,
+                "source_table": f.table,
+                "kind": f.kind,
+                "approx": int(f.approx),
+                "sentence": f.sentence,
+            }
+            for f in report.facts
+        ),
+        batch_size=500,
+    )
+    db["passages"].insert_all(
+        ({**common, "year": meta.year, "section": p.section, "line": p.line, "text": p.text, "tokens": p.tokens}
+         for p in report.passages),
+        batch_size=500,
+    )
+    db["checks"].insert_all(
+        (
+            {**common, "year": meta.year, "rule": c.rule, "name": c.name, "subject": c.subject, "status": c.status,
+             "expected": c.expected, "actual": c.actual, "cells": json.dumps(c.cells, ensure_ascii=False),
+             "detail": c.detail}
+            for c in report.checks
+        ),
+        batch_size=500,
+    )
+
+
+def _cross_year_checks(db: sqlite_utils.Database) -> None:
+    """Rule 6 for every agency with reports for consecutive years."""
+    db.execute("delete from checks where rule = 6")
+    reports = list(db.query("select id, agency, year, file from reports where agency != '' and year is not null"))
+    by_key = {(r["agency"], r["year"]): r for r in reports}
+    for (agency, year), later in by_key.items():
+        earlier = by_key.get((agency, year - 1))
+        if not earlier:
+            continue
+        found = rules.cross_year_checks(_fact_map(db, earlier["id"]), _fact_map(db, later["id"]))
+        db["checks"].insert_all(
+            {"report_id": later["id"], "file": later["file"], "agency": agency, "year": year, "rule": 6,
+             "name": c.name, "subject": c.subject, "status": c.status, "expected": c.expected,
+             "actual": c.actual, "cells": json.dumps(c.cells, ensure_ascii=False),
+             "detail": f"{year - 1}年 → {year}年"}
+            for c in found
+        )
+
+
+def _fact_map(db: sqlite_utils.Database, report_id: int) -> dict:
+    out = {}
+    rows = db.query(
+        "select * from facts where report_id = ? and source_table != '正文' and year = report_year", [report_id]
+    )
+    for r in rows:
+        out[(r["metric"], r["applicant"])] = Fact(
+            r["metric"], r["applicant"], r["value"], r["unit"], r["raw"], r["line"], r["source_table"], r["kind"]
+        )
+    return out

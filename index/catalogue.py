@@ -1,0 +1,272 @@
+"""The metric catalogue: one source of names for the parser and the question layer.
+
+Loaded once from ``lexicon/catalogue.yaml``. Code speaks canonical keys
+(``apply.new``, ``natural``); Chinese labels and synonyms stay in the data file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+
+LEXICON = Path(__file__).with_name("lexicon")
+
+TABLE_PROACTIVE = "表二"
+TABLE_APPLY = "表三"
+TABLE_REVIEW = "表四"
+PROSE = "正文"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    table: str
+    label: str
+    unit: str = "件"
+    formats: tuple[str, ...] = ("2019", "2021")
+    words: tuple[str, ...] = ()
+    rows: tuple[str, ...] = ()
+    parent: str = ""
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    """A total no table row holds: the sum of its parts."""
+
+    key: str
+    label: str
+    parts: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("2019", "2021")
+    unit: str = "件"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    key: str
+    label: str
+    header: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+
+
+@dataclass
+class Catalogue:
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    applicants: dict[str, Applicant] = field(default_factory=dict)
+    applicant_groups: dict[str, Applicant] = field(default_factory=dict)
+    proactive_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    proactive_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review_columns: tuple[str, ...] = ()
+    review_blocks: tuple[str, ...] = ()
+
+    @property
+    def applicant_order(self) -> tuple[str, ...]:
+        return tuple(self.applicants)
+
+    def metric(self, key: str) -> Metric | None:
+        return self.metrics.get(key)
+
+    def label(self, key: str) -> str:
+        if key in self.metrics:
+            return self.metrics[key].label
+        if key in self.groups:
+            return self.groups[key].label
+        return key
+
+    def unit(self, key: str) -> str:
+        if key in self.metrics:
+            return self.metrics[key].unit
+        if key in self.groups:
+            return self.groups[key].unit
+        return "件"
+
+    def applicant_label(self, key: str | None) -> str:
+        if not key:
+            return ""
+        found = self.applicants.get(key) or self.applicant_groups.get(key)
+        return found.label if found else key
+
+    # --- recognising table labels -------------------------------------------------
+
+    def match_apply_row(self, label: str, parent: str = "") -> str | None:
+        """The 表三 metric a row label names, or None.
+
+        Short labels such as "3.其他" only count under their numbered group
+        (（六）其他处理), which the caller passes as `parent`; under a group,
+        a sub-row with a typo (属于国际秘密) still finds its sibling.
+        """
+        text = normalize_label(label)
+        if not text:
+            return None
+        parent_text = normalize_label(parent)
+        scored: list[tuple[float, str, str]] = []
+        for metric in self.metrics.values():
+            if metric.table != TABLE_APPLY:
+                continue
+            for row in metric.rows:
+                if len(row) <= 4 and metric.parent and not _parent_fits(parent_text, metric.parent):
+                    continue
+                scored.append((_label_score(text, row), metric.key, metric.parent))
+        if not scored:
+            return None
+        best = max(scored)
+        if best[0] >= 92:
+            return best[1]
+        siblings = [s for s in scored if s[2] and _parent_fits(parent_text, s[2])]
+        if siblings and max(siblings)[0] >= 70:
+            return max(siblings)[1]
+        return best[1] if best[0] >= 85 else None
+
+    def is_apply_group_label(self, label: str) -> bool:
+        """Whether a label names a numbered group such as （三）不予公开, even cut by a page."""
+        text = normalize_label(label)
+        return any(_parent_fits(text, m.parent) for m in self.metrics.values() if m.parent) and len(text) <= 8
+
+    def match_proactive_row(self, label: str) -> str | None:
+        return _best_key(normalize_label(label), self.proactive_rows)
+
+    def match_proactive_column(self, header: str) -> str | None:
+        return _best_key(normalize_label(header), self.proactive_columns)
+
+
+def _parent_fits(parent_text: str, parent: str) -> bool:
+    # a page break can cut （四）无法提供 into （四）无 / 法提供
+    return bool(parent_text) and (parent in parent_text or (len(parent_text) >= 2 and parent_text in parent))
+
+
+def _best_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    if not text:
+        return None
+    best, best_score = None, 0.0
+    for key, labels in table.items():
+        for label in labels:
+            score = _label_score(text, label)
+            if score > best_score or (score == best_score and best and len(label) > 0):
+                best, best_score = key, score
+    return best if best_score >= 85 else None
+
+
+def _label_score(text: str, label: str) -> float:
+    if text == label:
+        return 100.0
+    if text.startswith(label) and len(label) >= 4:
+        return 95.0 + min(len(label), 40) / 10
+    if len(label) >= 6 and label in text:
+        return 92.0
+    # typos such as 属于国际秘密 for 属于国家秘密, or words broken by a page
+    if min(len(text), len(label)) < 4:
+        return 0.0
+    return fuzz.ratio(text, label) * 0.97
+
+
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[项部分])+"
+)
+_PUNCT = re.compile(r"[\s\u3000“”\"'‘’（）()，,、。：:；;.．/／\-—_·]+")
+_NOISE = re.compile(r"\[(?:bookmark|image)[^\]]*\]")
+
+
+def normalize_label(text: str) -> str:
+    """A label's comparable form: NFKC, no noise, numbering or punctuation."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _NOISE.sub("", text)
+    text = re.sub(r"\s+", "", text)
+    text = _NUMBERING.sub("", text)
+    return _PUNCT.sub("", text)
+
+
+def _tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+@lru_cache(maxsize=1)
+def load() -> Catalogue:
+    """The catalogue, read and checked once per process."""
+    data = yaml.safe_load((LEXICON / "catalogue.yaml").read_text(encoding="utf-8"))
+    cat = Catalogue()
+    for key, spec in data["applicants"].items():
+        cat.applicants[key] = Applicant(key, spec["label"], _tuple(spec.get("header")), _tuple(spec.get("words")))
+    for key, spec in data["applicant_groups"].items():
+        cat.applicant_groups[key] = Applicant(
+            key, spec["label"], (), _tuple(spec.get("words")), _tuple(spec["parts"])
+        )
+    cat.proactive_rows = {k: tuple(normalize_label(h) for h in v["header"]) for k, v in data["proactive_rows"].items()}
+    cat.proactive_columns = {
+        k: tuple(normalize_label(h) for h in v["header"]) for k, v in data["proactive_columns"].items()
+    }
+    money_columns = {k for k, v in data["proactive_columns"].items() if v.get("money")}
+    row_labels = {k: v["label"] for k, v in data["proactive_rows"].items()}
+    col_labels = {k: v["label"] for k, v in data["proactive_columns"].items()}
+    for key, spec in data["proactive_metrics"].items():
+        _, row, col = key.split(".")
+        cat.metrics[key] = Metric(
+            key,
+            TABLE_PROACTIVE,
+            f"{row_labels[row]}{col_labels[col]}" if col != "amount" else f"{row_labels[row]}金额",
+            unit=spec.get("unit", "件"),
+            formats=_tuple(spec.get("formats")),
+            words=_tuple(spec.get("words")),
+            money=col in money_columns,
+        )
+    for key, spec in data["apply_metrics"].items():
+        cat.metrics[key] = Metric(
+            key,
+            TABLE_APPLY,
+            spec["label"],
+            formats=_tuple(spec.get("formats")) or ("2019", "2021"),
+            words=_tuple(spec.get("words")),
+            rows=tuple(normalize_label(r) for r in _tuple(spec.get("rows"))),
+            parent=normalize_label(spec.get("parent", "")),
+        )
+    for key, spec in data["apply_groups"].items():
+        cat.groups[key] = Group(
+            key,
+            spec["label"],
+            _tuple(spec["parts"]),
+            _tuple(spec.get("words")),
+            _tuple(spec.get("formats")) or ("2019", "2021"),
+        )
+    cat.review_columns = tuple(data["review_columns"])
+    cat.review_blocks = tuple(data["review_blocks"])
+    column_labels = {k: v["label"] for k, v in data["review_columns"].items()}
+    for block, bspec in data["review_blocks"].items():
+        for col, cspec in data["review_columns"].items():
+            key = f"{block}.{col}"
+            cat.metrics[key] = Metric(
+                key,
+                TABLE_REVIEW,
+                f"{bspec['label']}{column_labels[col]}",
+                words=_block_words(bspec, cspec, col),
+            )
+    for key, spec in data["review_groups"].items():
+        for col in data["review_columns"]:
+            cat.groups[f"{key}.{col}"] = Group(
+                f"{key}.{col}",
+                f"{spec['label']}{column_labels[col]}" if col != "total" else f"{spec['label']}总计",
+                tuple(f"{part}.{col}" for part in spec["parts"]),
+                _tuple(spec.get("words")) if col == "total" else (),
+            )
+    for key, spec in data["prose_metrics"].items():
+        cat.metrics[key] = Metric(
+            key, PROSE, spec["label"], unit=spec.get("unit", "件"), words=_tuple(spec.get("words"))
+        )
+    return cat
+
+
+def _block_words(block_spec: dict, column_spec: dict, column: str) -> tuple[str, ...]:
+    if column == "total":
+        return _tuple(block_spec.get("words"))
+    return ()

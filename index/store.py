@@ -1,0 +1,148 @@
+"""The SQLite index, the sqlite-utils way: tables, keys, FTS5 and the search SQL.
+
+Tables: reports, facts, passages (+ passages_fts), checks, meta. User text
+reaches MATCH only through `fts_query`, which quotes every token.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import sqlite_utils
+
+from index.errors import IndexMissing
+
+SCHEMA_VERSION = 1
+
+REPORT_COLUMNS = {
+    "id": int,
+    "path": str,
+    "file": str,
+    "sha256": str,
+    "agency": str,
+    "year": int,
+    "format": str,
+    "title": str,
+    "province": str,
+    "city": str,
+    "county": str,
+    "website": str,
+    "phone": str,
+    "address": str,
+    "chars": int,
+    "lines": int,
+    "facts": int,
+    "checks_failed": int,
+    "missing_tables": str,
+    "warnings": str,
+    "indexed_at": str,
+}
+FACT_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "file": str,
+    "agency": str,
+    "year": int,
+    "report_year": int,
+    "metric": str,
+    "applicant": str,
+    "value": float,
+    "unit": str,
+    "raw": str,
+    "line": int,
+    "source_table": str,
+    "kind": str,
+    "approx": int,
+    "sentence": str,
+}
+PASSAGE_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "file": str,
+    "agency": str,
+    "year": int,
+    "section": str,
+    "line": int,
+    "text": str,
+    "tokens": str,
+}
+CHECK_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "file": str,
+    "agency": str,
+    "year": int,
+    "rule": int,
+    "name": str,
+    "subject": str,
+    "status": str,
+    "expected": float,
+    "actual": float,
+    "cells": str,
+    "detail": str,
+}
+
+
+def create(db: sqlite_utils.Database) -> None:
+    """Create the tables and indexes of an empty index."""
+    db["reports"].create(REPORT_COLUMNS, pk="id", not_null={"path", "sha256"}, if_not_exists=True)
+    db["reports"].create_index(["path"], unique=True, if_not_exists=True)
+    db["facts"].create(FACT_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+    db["facts"].create_index(["agency", "year", "metric"], if_not_exists=True)
+    db["facts"].create_index(["metric", "year"], if_not_exists=True)
+    db["facts"].create_index(["report_id"], if_not_exists=True)
+    db["passages"].create(PASSAGE_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+    db["passages"].create_index(["report_id"], if_not_exists=True)
+    if "passages_fts" not in db.table_names():
+        db["passages"].enable_fts(["tokens"], fts_version="FTS5", tokenize="unicode61", create_triggers=True)
+    db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+    db["checks"].create_index(["report_id"], if_not_exists=True)
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    set_meta(db, "schema_version", SCHEMA_VERSION)
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value) -> None:
+    db["meta"].upsert({"key": key, "value": json.dumps(value, ensure_ascii=False)}, pk="key")
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default=None):
+    try:
+        row = db["meta"].get(key)
+    except sqlite_utils.db.NotFoundError:
+        return default
+    return json.loads(row["value"])
+
+
+def open_index(path: str | Path) -> sqlite_utils.Database:
+    """An existing index for reading; IndexMissing when there is none."""
+    path = Path(path)
+    if not path.exists():
+        raise IndexMissing(path)
+    db = sqlite_utils.Database(path)
+    if "facts" not in db.table_names() or "reports" not in db.table_names():
+        raise IndexMissing(path)
+    return db
+
+
+_QUOTE = re.compile(r'"')
+
+
+def fts_query(tokens: list[str]) -> str:
+    """An FTS5 MATCH expression that asks for every token as a literal string."""
+    quoted = ['"' + _QUOTE.sub('""', t) + '"' for t in tokens if t.strip()]
+    return " ".join(quoted)
+
+
+def search_sql(limit: int = 20) -> str:
+    """The passage search: BM25-ranked, with report metadata; bind :query."""
+    return f"""
+        select passages.id, passages.report_id, passages.file, passages.agency, passages.year,
+               passages.section, passages.line, passages.text, bm25(passages_fts) as rank
+        from passages_fts
+        join passages on passages.rowid = passages_fts.rowid
+        where passages_fts match :query
+        order by rank
+        limit {int(limit)}
+    """
