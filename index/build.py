@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -224,12 +225,13 @@ def _insert_report(db: sqlite_utils.Database, report: ParsedReport) -> None:
         "phone": meta.phone,
         "address": meta.address,
         "chars": report.chars,
-        "lines": 0,
+        "lines": zlib.decompress(report.text_z).count(b"\n") + 1 if report.text_z else 0,
         "facts": len(report.facts),
         "checks_failed": failed,
         "missing_tables": json.dumps(report.missing_tables, ensure_ascii=False),
         "warnings": json.dumps(report.warnings, ensure_ascii=False),
         "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "text_z": report.text_z,
     }
     report_id = db["reports"].insert(row).last_pk
     common = {"report_id": report_id, "file": report.file, "agency": meta.agency}

@@ -34,6 +34,9 @@ class Metric:
     rows: tuple[str, ...] = ()
     parent: str = ""
     money: bool = False
+    # the table row and column the figure sits in, in words (for "where it stands")
+    row_label: str = ""
+    column_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class Catalogue:
     proactive_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review_columns: tuple[str, ...] = ()
     review_blocks: tuple[str, ...] = ()
+    # question words naming a 表四 block (review, litigation.direct, litigation …) or column (upheld …)
+    review_block_words: dict[str, str] = field(default_factory=dict)
+    review_column_words: dict[str, str] = field(default_factory=dict)
 
     @property
     def applicant_order(self) -> tuple[str, ...]:
@@ -220,6 +226,8 @@ def load() -> Catalogue:
             formats=_tuple(spec.get("formats")),
             words=_tuple(spec.get("words")),
             money=col in money_columns,
+            row_label=row_labels[row],
+            column_label=col_labels[col],
         )
     for key, spec in data["apply_metrics"].items():
         cat.metrics[key] = Metric(
@@ -230,6 +238,7 @@ def load() -> Catalogue:
             words=_tuple(spec.get("words")),
             rows=tuple(normalize_label(r) for r in _tuple(spec.get("rows"))),
             parent=normalize_label(spec.get("parent", "")),
+            row_label=spec["label"].split("·")[-1],
         )
     for key, spec in data["apply_groups"].items():
         cat.groups[key] = Group(
@@ -250,7 +259,15 @@ def load() -> Catalogue:
                 TABLE_REVIEW,
                 f"{bspec['label']}{column_labels[col]}",
                 words=_block_words(bspec, cspec, col),
+                row_label=bspec["label"],
+                column_label=column_labels[col],
             )
+    for block, bspec in {**data["review_blocks"], **data["review_groups"]}.items():
+        for word in _tuple(bspec.get("words")):
+            cat.review_block_words[word] = block
+    for col, cspec in data["review_columns"].items():
+        for word in _tuple(cspec.get("words")):
+            cat.review_column_words[word] = col
     for key, spec in data["review_groups"].items():
         for col in data["review_columns"]:
             cat.groups[f"{key}.{col}"] = Group(

@@ -7,6 +7,7 @@ checks. Pure: no database, so it runs in worker processes.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class ParsedReport:
     warnings: list[str] = field(default_factory=list)
     chars: int = 0
     seconds: float = 0.0
+    # the report's text lines, zlib-compressed, so answers can quote the lines around a figure
+    text_z: bytes = b""
 
 
 def parse_file(path: str | Path) -> ParsedReport:
@@ -84,6 +87,7 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
         missing_tables=missing,
         warnings=warnings,
         chars=sum(len(x) for x in lines),
+        text_z=zlib.compress("\n".join(lines).encode("utf-8"), 6),
     )
 
 

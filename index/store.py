@@ -38,6 +38,7 @@ REPORT_COLUMNS = {
     "missing_tables": str,
     "warnings": str,
     "indexed_at": str,
+    "text_z": bytes,
 }
 FACT_COLUMNS = {
     "id": int,

@@ -1,0 +1,163 @@
+"""Agency names people use → the full names in the index.
+
+Short names are derived from full names by the rules of
+index/lexicon/agencies.yaml (drop 人民政府/管委会 and the city prefix,
+经济技术开发区 → 经开区 …) plus its alias list. Exact spotting first;
+rapidfuzz on a place-like span as a fallback with a cutoff.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from index.catalogue import LEXICON
+from index.metadata import gazetteer, region_of
+
+FUZZY_ACCEPT = 90
+FUZZY_ASK = 75
+_PLACE = re.compile(
+    r"[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|旗|局|委员会|委|办公室|政府|管委会|开发区|新区|高新区|经开区|街道|镇|乡)"
+)
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Province, city and county names, for telling an unknown place from a word."""
+    names = set()
+    for province, cities in gazetteer().items():
+        names.add(province)
+        names.add(re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province))
+        for city, counties in cities.items():
+            names.update({city, f"{city}市"})
+            names.update(counties)
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+def short_names(full: str) -> set[str]:
+    """Every name the rules derive for one agency's full name."""
+    spec = rules()
+    generic = set(spec["zone_words"]) | set(spec["not_names"])
+    province, city, _ = region_of(full)
+    city_short = city.removesuffix("市")
+    body = _drop_body_suffix(full, spec["body_suffixes"])
+    province_short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province)
+    for prefix in (province, province_short):
+        if prefix and body.startswith(prefix) and len(body) - len(prefix) >= 2:
+            body = body[len(prefix):]
+            break
+    rest = body
+    for prefix in (city, city_short):
+        if prefix and rest.startswith(prefix) and len(rest) - len(prefix) >= 2:
+            rest = rest[len(prefix):]
+            break
+    names = {full, body, rest}
+    if city and body in (city, city_short):
+        names.add(city_short)  # 淮安市人民政府 → 淮安市, 淮安
+    if province and body in (province, province_short):
+        names.add(province_short)
+    for long, short in spec["abbreviations"].items():
+        if long in rest:
+            short_rest = rest.replace(long, short)
+            names.update({short_rest, body.replace(long, short)})
+            if city_short and short_rest != rest:
+                names.add(city_short + short_rest)
+    for zone in sorted(spec["zone_words"], key=len, reverse=True):
+        if rest.endswith(zone):
+            if len(rest) > len(zone):
+                names.add(rest[: -len(zone)] + "区")  # 临港经济技术开发区 → 临港区
+                if city_short:
+                    names.add(city_short + rest[: -len(zone)] + "区")
+            break
+    if rest != body and rest.endswith(("区", "县")) and len(rest) >= 3 and not any(rest.endswith(z) for z in generic):
+        names.add(rest[:-1])  # 文登区 → 文登
+    if rest != body and city and rest.endswith(("局", "委", "办", "厅")):
+        names.update("市" + n for n in list(names) if n.endswith(("局", "委", "办")) and not re.search("[省市]", n))
+    names.update(spec["aliases"].get(full, []))
+    return {n for n in names if len(n) >= 2 and n not in generic}
+
+
+def _drop_body_suffix(full: str, suffixes: list[str]) -> str:
+    for suffix in suffixes:
+        if full.endswith(suffix) and len(full) > len(suffix) + 1:
+            return full[: -len(suffix)]
+    return full
+
+
+@dataclass
+class Spotted:
+    span: str
+    start: int
+    end: int
+    agencies: list[str]
+    exact: bool = True
+    score: float = 100.0
+
+
+@dataclass
+class AgencyIndex:
+    agencies: list[str]
+    by_name: dict[str, set[str]] = field(default_factory=dict)
+    longest: int = 2
+
+    @classmethod
+    def build(cls, agencies: list[str]) -> AgencyIndex:
+        index = cls(sorted(set(a for a in agencies if a)))
+        for full in index.agencies:
+            for name in short_names(full):
+                index.by_name.setdefault(name, set()).add(full)
+        index.longest = max((len(n) for n in index.by_name), default=2)
+        return index
+
+    def spot(self, text: str) -> list[Spotted]:
+        """Agency mentions in a question, longest first, not overlapping."""
+        found: list[Spotted] = []
+        taken = [False] * len(text)
+        candidates = []
+        for i in range(len(text)):
+            for j in range(min(len(text), i + self.longest), i + 1, -1):
+                if text[i:j] in self.by_name:
+                    candidates.append((j - i, i, j))
+                    break
+        for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1])):
+            if any(taken[i:j]):
+                continue
+            taken[i:j] = [True] * (j - i)
+            found.append(Spotted(text[i:j], i, j, sorted(self.by_name[text[i:j]])))
+        found.sort(key=lambda s: s.start)
+        if not found:
+            fuzzy = self._fuzzy(text)
+            if fuzzy:
+                found.append(fuzzy)
+        return found
+
+    def _fuzzy(self, text: str) -> Spotted | None:
+        """A place-like span that nearly matches a known name (文登县 → 文登区)."""
+        best = None
+        for match in _PLACE.finditer(text):
+            span = match.group(0)
+            hit = process.extractOne(span, list(self.by_name), scorer=fuzz.ratio, score_cutoff=FUZZY_ASK)
+            if hit and (best is None or hit[1] > best.score):
+                best = Spotted(span, match.start(), match.end(), sorted(self.by_name[hit[0]]), False, hit[1])
+        return best
+
+    def unknown_place(self, text: str) -> str | None:
+        """A place or agency the question names that the index does not hold (北京市)."""
+        for name in sorted(place_names(), key=len, reverse=True):
+            if name in text and name not in self.by_name:
+                return name
+        match = _PLACE.search(text)
+        if match and match.group(0) not in self.by_name and len(match.group(0)) >= 3:
+            span = match.group(0)
+            if not any(w in span for w in ("申请", "公开", "报告", "单位", "行政", "哪个", "哪些", "所有")):
+                return span
+        return None

@@ -1,0 +1,171 @@
+"""question → query → answer: the one entry point every channel calls.
+
+`Asker(db).ask(text, context)` never raises on user text: every failure
+becomes a polite Answer. It imports nothing of any chat channel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from bot.question import compose, intents
+from bot.question.agencies import AgencyIndex
+from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
+from bot.question.normalize import MAX_QUESTION, normalize
+from bot.question.query import Index
+from bot.question.understand import Parsed, understand
+
+log = logging.getLogger(__name__)
+
+
+class Asker:
+    def __init__(self, db_path: str | Path):
+        self.db_path = Path(db_path)
+        self.index = Index(self.db_path)
+        self.agencies = AgencyIndex.build(self.index.agencies)
+        self.loaded_at = time.time()
+
+    def reload(self) -> None:
+        """Re-open the index after a rebuild swapped the file."""
+        fresh = Index(self.db_path)
+        old = self.index
+        self.index, self.agencies = fresh, AgencyIndex.build(fresh.agencies)
+        old.close()
+
+    # --- questions --------------------------------------------------------------------
+
+    def ask(self, question: str, context: dict | None = None) -> Answer:
+        """Answer one question; `context` is the previous answer's .context for follow-ups."""
+        try:
+            return self._ask(question or "", context or {})
+        except Exception:  # one boundary: no question may break a channel
+            log.exception("question failed: %r", (question or "")[:200])
+            return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
+                          suggestions=intents.examples(self.index, self.agencies))
+
+    def _ask(self, question: str, context: dict) -> Answer:
+        raw = question.strip()
+        if not raw:
+            return Answer(question, NOT_UNDERSTOOD, "empty", compose.replies()["empty"],
+                          suggestions=intents.examples(self.index, self.agencies))
+        if len(raw) > MAX_QUESTION:
+            text = compose.say("too_long", limit=MAX_QUESTION)
+            return Answer(question, NOT_UNDERSTOOD, "too_long", text,
+                          suggestions=intents.examples(self.index, self.agencies))
+        text = normalize(raw)
+        parsed = understand(text, self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed = self._with_context(parsed, context)
+        answer = self._dispatch(question, parsed)
+        answer.question = question
+        return answer
+
+    def _with_context(self, parsed: Parsed, context: dict) -> Parsed:
+        """Fill what a follow-up (那2019年呢, 高区呢, 自然人呢) leaves out from the last question."""
+        if not context or parsed.intent in ("search", "greeting", "help", "list_reports"):
+            return parsed
+        short = len(parsed.text) <= 14 or parsed.followup
+        if not short:
+            return parsed
+        reused = False
+        if not parsed.metric and context.get("metric") and (parsed.agencies or parsed.years or parsed.applicant):
+            parsed.metric = context["metric"]
+            reused = True
+            if not parsed.applicant:
+                parsed.applicant = context.get("applicant")
+        if parsed.metric and not parsed.agencies and context.get("agencies"):
+            parsed.agencies = [intents.context_spot(name) for name in context["agencies"]]
+            reused = True
+        if parsed.metric and not parsed.years and context.get("years") and reused:
+            parsed.years = list(context["years"])
+        if reused:
+            intent = context.get("intent")
+            parsed.intent = intent if intent in ("lookup", "compare", "trend", "rank", "aggregate") else "lookup"
+            if parsed.intent == "compare" and len(parsed.agencies) < 2 and len(parsed.years) < 2:
+                parsed.intent = "lookup"
+        return parsed
+
+    def _dispatch(self, question: str, p: Parsed) -> Answer:
+        ix, ag = self.index, self.agencies
+        if p.intent == "search":
+            return self._search_parsed(question, p)
+        handler = {
+            "greeting": intents.greeting,
+            "help": intents.help_answer,
+            "list_reports": intents.list_reports,
+            "summary": intents.summary,
+            "check": intents.data_check,
+            "ratio": intents.ratio,
+            "trend": intents.trend,
+            "compare": intents.compare,
+            "rank": intents.rank,
+            "aggregate": intents.aggregate,
+            "lookup": intents.lookup,
+        }.get(p.intent)
+        if handler is None:
+            if p.unknown_place:
+                return intents.unknown_agency(question, p, ix)
+            return Answer(question, NOT_UNDERSTOOD, "unknown", compose.replies()["not_understood"],
+                          suggestions=intents.examples(ix, ag))
+        return handler(question, p, ix, ag)
+
+    # --- other entry points the channels use -------------------------------------------
+
+    def _search_parsed(self, question: str, p: Parsed) -> Answer:
+        return intents.search(question, p.search_phrase, self.index,
+                              [s.agencies[0] for s in p.agencies if len(s.agencies) == 1], p.years)
+
+    def search(self, text: str) -> Answer:
+        return intents.search(text, normalize(text), self.index, [], [])
+
+    def report_card(self, agency_text: str, year: int | None = None) -> Answer:
+        query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
+        parsed = understand(query, self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed.intent = "summary"
+        if not parsed.agencies:
+            return intents.unknown_agency(agency_text, parsed, self.index) if parsed.unknown_place or agency_text else \
+                Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
+        return intents.summary(agency_text, parsed, self.index, self.agencies)
+
+    def list_reports(self, filter_text: str = "") -> list[dict]:
+        parsed = understand(normalize(filter_text), self.agencies, None) if filter_text else None
+        names = {a for s in parsed.agencies for a in s.agencies} if parsed else set()
+        years = set(parsed.years) if parsed else set()
+        out = []
+        for r in self.index.reports:
+            if names and r["agency"] not in names:
+                continue
+            if years and r["year"] not in years:
+                continue
+            out.append({"agency": r["agency"], "year": r["year"], "format": r["format"], "file": r["file"],
+                        "facts": r["facts"], "checks_failed": r["checks_failed"]})
+        return out
+
+    def stats(self) -> dict:
+        conn = self.index.conn
+        return {
+            "reports": len(self.index.reports),
+            "agencies": len(self.index.agencies),
+            "years": self.index.years,
+            "built_at": _meta(conn, "built_at"),
+            "last_build": _meta(conn, "last_build"),
+        }
+
+    def source_lines(self, file: str, line: int, around: int = 3) -> list[tuple[int, str]]:
+        lines = self.index.lines(file)
+        lo, hi = max(1, line - around), min(len(lines), line + around)
+        return [(n, lines[n - 1]) for n in range(lo, hi + 1)]
+
+    def choose(self, answer_context: dict, agency: str) -> Answer:
+        """Answer again after the user picked one agency of an ambiguous question."""
+        question = answer_context.get("question", "")
+        parsed = understand(normalize(question), self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed.agencies = [intents.context_spot(agency)]
+        return self._dispatch(question, parsed)
+
+
+def _meta(conn, key: str):
+    row = conn.execute("select value from meta where key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else None

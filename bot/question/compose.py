@@ -1,0 +1,140 @@
+"""Figures → one clear Chinese reply with its source. Wording lives in lexicon/replies.yaml."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+
+from bot.question.answer import ANSWERED, Answer
+from bot.question.query import Figure
+from index import catalogue
+from index.catalogue import LEXICON, PROSE
+from index.history import CHART
+
+
+@lru_cache(maxsize=1)
+def replies() -> dict[str, str]:
+    return yaml.safe_load((LEXICON / "replies.yaml").read_text(encoding="utf-8"))
+
+
+def say(key: str, **values) -> str:
+    return replies()[key].format(**values)
+
+
+def number_text(value: float | None, unit: str | None, raw: str = "") -> str:
+    """A value as a journalist prints it: 42件, 745.94万元, +44项, 5400余条."""
+    if value is None:
+        return "（无数字）"
+    if isinstance(value, float) and not value.is_integer():
+        shown = f"{value:.2f}".rstrip("0").rstrip(".")
+    else:
+        shown = f"{int(value)}"
+    if raw.strip().startswith("+"):
+        shown = "+" + shown
+    approx = "余" if "余" in raw else ("多" if "多" in raw else "")
+    return f"{shown}{approx}{unit or ''}"
+
+
+def label_of(metric: str, applicant: str | None) -> tuple[str, str]:
+    """(what the figure is, the applicant column in words)."""
+    cat = catalogue.load()
+    label = cat.label(metric)
+    if metric.startswith("apply.") and applicant and applicant != "total":
+        return label, f"（{cat.applicant_label(applicant)}）"
+    return label, ""
+
+
+def row_and_column(fig: Figure) -> tuple[str, str]:
+    """The printed row and column a table figure sits in, in words."""
+    cat = catalogue.load()
+    metric = cat.metric(fig.metric)
+    if metric is None:
+        return cat.label(fig.metric), ""
+    if fig.metric.startswith("apply."):
+        return metric.row_label, cat.applicant_label(fig.applicant or "total")
+    return metric.row_label, metric.column_label
+
+
+def source_text(fig: Figure) -> str:
+    if fig.table == PROSE:
+        return say("source_prose", file=fig.file, line=fig.line, sentence=_clip(fig.sentence, 90))
+    if fig.table == CHART:
+        return say("source_chart", file=fig.file, line=fig.line)
+    row, column = row_and_column(fig)
+    return say("source_table", file=fig.file, table=fig.table, line=fig.line, row=row, column=column)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def formula_text(fig: Figure) -> str:
+    cat = catalogue.load()
+    terms = []
+    for part in fig.parts:
+        name = cat.label(part.metric).split("·")[-1]
+        if part.applicant not in (None, "total") and fig.applicant != part.applicant:
+            name = cat.applicant_label(part.applicant)
+        value = "留空" if part.value is None else number_text(part.value, "")
+        terms.append(f"{name}{value}")
+    return " + ".join(terms) + f" = {number_text(fig.value, fig.unit)}"
+
+
+def figure_sentence(fig: Figure) -> str:
+    """The figure in words: whose, which year, what, how much."""
+    label, applicant_part = label_of(fig.metric, fig.applicant)
+    if fig.is_sum:
+        if fig.value is None:
+            return say("lookup_blank", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
+                       kind_text="各项均留空")
+        return say("sum", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
+                   value_text=number_text(fig.value, fig.unit), formula=formula_text(fig))
+    if fig.value is None:
+        kind_text = replies().get(f"kind_{fig.kind}", replies()["kind_blank"])
+        return say("lookup_blank", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
+                   kind_text=kind_text)
+    return say("lookup", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
+               value_text=number_text(fig.value, fig.unit, fig.raw))
+
+
+def figure_notes(fig: Figure) -> list[str]:
+    notes = []
+    if fig.table == PROSE:
+        notes.append(replies()["note_prose"])
+    if fig.approx:
+        notes.append(say("note_approx", raw=fig.raw))
+    return notes
+
+
+def sources_of(figs: list[Figure]) -> list[str]:
+    out = []
+    for fig in figs:
+        for leaf in fig.parts or [fig]:
+            if leaf.line is not None:
+                out.append(source_text(leaf))
+                break
+    return out
+
+
+def lookup_answer(question: str, intent: str, fig: Figure, notes: list[str], context: dict) -> Answer:
+    lines = [figure_sentence(fig)]
+    lines.extend(sources_of([fig]) if not fig.is_sum else [_sum_sources(fig)])
+    notes = figure_notes(fig) + notes
+    text = "\n".join(lines + notes)
+    return Answer(question, ANSWERED, intent, text, _value(fig.value), fig.unit if fig.value is not None else None,
+                  facts=[fig.as_fact()], notes=notes, context=context)
+
+
+def _sum_sources(fig: Figure) -> str:
+    lines = sorted({p.line for p in fig.parts if p.line})
+    if not lines:
+        return ""
+    span = f"第{lines[0]}行" if len(lines) == 1 else f"第{lines[0]}–{lines[-1]}行"
+    return f"来源：{fig.file}，{fig.parts[0].table}{span}（各分项相加）。"
+
+
+def _value(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,62 @@
+"""A question's comparable form: half-width, simplified, numerals as digits.
+
+二〇二〇年 → 2020年, 20年 → 2020年, 一百二十件 → 120件, 臨港區 → 临港区.
+Words such as 一共 or 统一 keep their 一: only numerals that count or date
+something are turned into digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import cn2an
+import opencc
+
+MAX_QUESTION = 500
+_DIGIT = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+          "六": "6", "七": "7", "八": "8", "九": "9", "两": "2"}
+_YEAR_CN = re.compile(r"([〇零○一二三四五六七八九]{4}|[〇零○一二三四五六七八九]{2})(?=年)")
+_SHORT_YEAR = re.compile(r"(?<![\d])([012]\d)(?=年)")
+_COUNT_CN = re.compile(r"([零一二两三四五六七八九十百千万]+)(?=[件个条家位名项次期场人]|$)")
+_RANK_CN = re.compile(r"(?<=前)([一二三四五六七八九十]+)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """The question as the layer compares it."""
+    text = _CONTROL.sub(" ", text or "")
+    text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION * 2]
+    text = _t2s().convert(text)
+    text = _YEAR_CN.sub(lambda m: "".join(_DIGIT[c] for c in m.group(1)), text)
+    text = _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text)
+    text = _RANK_CN.sub(lambda m: str(_cn_number(m.group(1))), text)
+    text = _COUNT_CN.sub(lambda m: _count(m), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _count(match: re.Match) -> str:
+    raw = match.group(1)
+    if len(raw) == 1 and raw in "一":  # 一件 alone is rarely a count people ask about; keep words like 一次性
+        return raw
+    value = _cn_number(raw)
+    return str(value) if value is not None else raw
+
+
+def _cn_number(text: str) -> int | None:
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def years_in(text: str) -> list[int]:
+    """Four-digit years 2000–2099 the (normalised) text names, in order, without repeats."""
+    found = [int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?:年|$|\D)", text)]
+    return list(dict.fromkeys(found))

@@ -1,0 +1,221 @@
+"""Structured lookups over the index: one figure, a sum of parts, a ranking, a series.
+
+Reads SQLite only (never writes). A figure a row does not hold (不予公开,
+行政诉讼, 法人或其他组织) is the sum of its parts, and says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import catalogue
+from index.catalogue import PROSE
+from index.errors import IndexMissing
+from index.history import CHART
+
+TABLE_SOURCES = ("表二", "表三", "表四")
+
+
+@dataclass
+class Figure:
+    agency: str
+    year: int
+    metric: str
+    applicant: str | None
+    value: float | None
+    unit: str | None
+    raw: str = ""
+    kind: str = "number"
+    file: str = ""
+    table: str = ""
+    line: int | None = None
+    sentence: str = ""
+    approx: bool = False
+    report_id: int | None = None
+    parts: list[Figure] = field(default_factory=list)
+
+    @property
+    def is_sum(self) -> bool:
+        return bool(self.parts)
+
+    def in_yuan(self) -> float | None:
+        factor = {"元": 1, "万元": 10_000, "亿元": 100_000_000}.get(self.unit or "")
+        return self.value * factor if factor and self.value is not None else None
+
+    def as_fact(self) -> dict:
+        cat = catalogue.load()
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "metric": self.metric,
+            "applicant": self.applicant,
+            "value": _plain(self.value),
+            "unit": self.unit,
+            "raw": self.raw,
+            "kind": self.kind,
+            "label": cat.label(self.metric),
+            "source": {"file": self.file, "table": self.table, "line": self.line,
+                       **({"sentence": self.sentence} if self.sentence else {})},
+            **({"parts": [p.as_fact() for p in self.parts]} if self.parts else {}),
+        }
+
+
+def _plain(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class Index:
+    """The read side of the index: reports in memory, facts by indexed query."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise IndexMissing(self.path)
+        self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        try:
+            rows = self.conn.execute(
+                "select id, file, path, agency, year, format, title, province, city, county, facts, "
+                "checks_failed, missing_tables from reports order by agency, year"
+            ).fetchall()
+        except sqlite3.DatabaseError as err:
+            raise IndexMissing(self.path) from err
+        self.reports = [dict(r) for r in rows]
+        self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
+        self.by_agency: dict[str, list[dict]] = {}
+        for r in self.reports:
+            self.by_agency.setdefault(r["agency"], []).append(r)
+        self.years = sorted({r["year"] for r in self.reports if r["year"]})
+        self.agencies = sorted(self.by_agency)
+        self.cat = catalogue.load()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- one figure -----------------------------------------------------------------
+
+    def report(self, agency: str, year: int) -> dict | None:
+        return self.by_key.get((agency, year))
+
+    def years_of(self, agency: str) -> list[int]:
+        return [r["year"] for r in self.by_agency.get(agency, []) if r["year"]]
+
+    def figure(self, agency: str, year: int, metric: str, applicant: str | None = "total") -> Figure | None:
+        """The figure a report states, or the sum of its parts; None when it states neither."""
+        report = self.report(agency, year)
+        if report is None:
+            return None
+        applicant = self._applicant_for(metric, applicant)
+        found = self._cell(report, metric, applicant)
+        if found:
+            return found
+        parts = self._parts(metric, applicant)
+        if parts:
+            figures = [self.figure(agency, year, m, a) for m, a in parts]
+            present = [f for f in figures if f is not None]
+            if present and len(present) == len(figures):
+                numbers = [f.value for f in present if f.value is not None]
+                total = sum(numbers) if numbers else None
+                first = present[0]
+                fig = Figure(agency, year, metric, applicant, total, first.unit, "", "number" if numbers else "blank",
+                             report["file"], first.table, None, report_id=report["id"], parts=present)
+                return fig
+        return self._prose(report, metric, applicant)
+
+    def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
+        if metric.startswith("apply."):
+            return applicant or "total"
+        return None
+
+    def _parts(self, metric: str, applicant: str | None) -> list[tuple[str, str | None]]:
+        if applicant in self.cat.applicant_groups and metric.startswith("apply."):
+            return [(metric, a) for a in self.cat.applicant_groups[applicant].parts]
+        group = self.cat.groups.get(metric)
+        if group:
+            return [(m, applicant) for m in group.parts]
+        return []
+
+    def _cell(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
+        row = self.conn.execute(
+            "select * from facts where report_id = ? and metric = ? and applicant is ? "
+            "and source_table in ('表二', '表三', '表四') and year = report_year limit 1",
+            [report["id"], metric, applicant],
+        ).fetchone()
+        return self._figure(row) if row else None
+
+    def _prose(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
+        if applicant not in (None, "total"):
+            return None
+        row = self.conn.execute(
+            "select * from facts where report_id = ? and metric = ? and source_table = ? order by line limit 1",
+            [report["id"], metric, PROSE],
+        ).fetchone()
+        return self._figure(row) if row else None
+
+    def _figure(self, row: sqlite3.Row) -> Figure:
+        return Figure(row["agency"], row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
+                      row["raw"], row["kind"], row["file"], row["source_table"], row["line"], row["sentence"] or "",
+                      bool(row["approx"]), row["report_id"])
+
+    # --- many figures ---------------------------------------------------------------
+
+    def across_agencies(self, year: int | None, metric: str, applicant: str | None = "total") -> list[Figure]:
+        """One figure per report of a year (every report when year is None)."""
+        out = []
+        for report in self.reports:
+            if year is not None and report["year"] != year:
+                continue
+            fig = self.figure(report["agency"], report["year"], metric, applicant)
+            if fig is not None:
+                out.append(fig)
+        return out
+
+    def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
+        """Every year the index knows for one agency: its reports, then charts of past years."""
+        out = {}
+        for year in self.years_of(agency):
+            fig = self.figure(agency, year, metric, applicant)
+            if fig is not None:
+                out[year] = fig
+        if metric == "apply.new" and applicant in (None, "total"):
+            rows = self.conn.execute(
+                "select * from facts where agency = ? and metric = ? and source_table = ? order by year",
+                [agency, metric, CHART],
+            ).fetchall()
+            for row in rows:
+                out.setdefault(row["year"], self._figure(row))
+        return [out[y] for y in sorted(out)]
+
+    # --- reports, checks, text ------------------------------------------------------
+
+    def checks(self, report_id: int, status: str | None = None) -> list[dict]:
+        sql = "select * from checks where report_id = ?"
+        args: list = [report_id]
+        if status:
+            sql += " and status = ?"
+            args.append(status)
+        return [dict(r) for r in self.conn.execute(sql + " order by rule, id", args)]
+
+    def failed_checks_for(self, report_id: int, metric: str) -> list[dict]:
+        """Failed checks whose cells include this metric."""
+        return [c for c in self.checks(report_id, "fail") if f'"{metric}"' in (c["cells"] or "")]
+
+    def lines(self, file: str) -> list[str]:
+        row = self.conn.execute("select text_z from reports where file = ? limit 1", [file]).fetchone()
+        if not row or not row["text_z"]:
+            return []
+        return zlib.decompress(row["text_z"]).decode("utf-8").split("\n")
+
+    def facts_of(self, report_id: int) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "select * from facts where report_id = ? order by source_table, line, id", [report_id])]
+
+    def search(self, query: str, limit: int = 20) -> list[dict]:
+        from index.store import search_sql
+
+        return [dict(r) for r in self.conn.execute(search_sql(limit), {"query": query})]

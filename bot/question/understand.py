@@ -1,0 +1,183 @@
+"""A normalised question → its parts: intent, agencies, years, metric, applicant.
+
+Words come from the catalogue (metrics, applicants) and from
+index/lexicon/questions.yaml (intent cues); nothing here answers anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from bot.question.agencies import AgencyIndex, Spotted
+from bot.question.normalize import years_in
+from index import catalogue
+from index.catalogue import LEXICON
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def metric_words() -> dict[str, tuple[str, str]]:
+    """Question word → (kind, key): metric, group, applicant, block, column."""
+    cat = catalogue.load()
+    words: dict[str, tuple[str, str]] = {}
+    for metric in cat.metrics.values():
+        if metric.table == "表四":
+            continue
+        for word in metric.words:
+            words.setdefault(word, ("metric", metric.key))
+    for group in cat.groups.values():
+        if group.key.startswith("litigation."):
+            continue
+        for word in group.words:
+            words[word] = ("metric", group.key)
+    for word, block in cat.review_block_words.items():
+        words[word] = ("block", block)
+    for word, column in cat.review_column_words.items():
+        words.setdefault(word, ("column", column))
+    for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
+        for word in applicant.words:
+            words[word] = ("applicant", applicant.key)
+    return words
+
+
+@dataclass
+class Parsed:
+    text: str
+    intent: str = ""
+    agencies: list[Spotted] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    metric: str | None = None
+    metric_word: str = ""
+    applicant: str | None = None
+    direction: str = "most"
+    top: int = 1
+    ratio: str | None = None
+    search_phrase: str = ""
+    unknown_place: str | None = None
+    followup: bool = False
+    cues: set[str] = field(default_factory=set)
+
+
+def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
+    """Longest non-overlapping vocabulary words in text: (start, end, word)."""
+    longest = max((len(w) for w in vocabulary), default=1)
+    hits = []
+    for i in range(len(text)):
+        for j in range(min(len(text), i + longest), i, -1):
+            if text[i:j] in vocabulary:
+                hits.append((i, j, text[i:j]))
+                break
+    taken = [False] * len(text)
+    out = []
+    for i, j, w in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+        if not any(taken[i:j]):
+            taken[i:j] = [True] * (j - i)
+            out.append((i, j, w))
+    return sorted(out)
+
+
+def understand(text: str, agencies: AgencyIndex, newest_year: int | None) -> Parsed:
+    lex = lexicon()
+    parsed = Parsed(text)
+    parsed.agencies = agencies.spot(text)
+    masked = text
+    for spot in parsed.agencies:
+        masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
+    parsed.years = years_in(masked)
+    for word, back in lex["relative_years"].items():
+        if word in masked and newest_year:
+            parsed.years.append(newest_year - back)
+    parsed.years = list(dict.fromkeys(parsed.years))
+    if not parsed.agencies:
+        parsed.unknown_place = agencies.unknown_place(masked)
+    _read_metric(parsed, masked)
+    for intent, words in lex["intents"].items():
+        if any(w.lower() in masked.lower() for w in words):
+            parsed.cues.add(intent)
+    if any(w in masked for w in lex["least"]):
+        parsed.direction = "least"
+    top = re.search(r"前\s*(\d{1,2})", masked)
+    if top:
+        parsed.top = int(top.group(1))
+    for name in lex["ratios"]:
+        if name in masked:
+            parsed.ratio = name
+    parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
+    parsed.intent = _intent(parsed)
+    if parsed.intent == "search":
+        parsed.search_phrase = search_phrase(text)
+    return parsed
+
+
+def _read_metric(parsed: Parsed, text: str) -> None:
+    words = metric_words()
+    block = column = None
+    best = None
+    for _start, _end, word in _find_words(text, words):
+        kind, key = words[word]
+        if kind == "applicant":
+            parsed.applicant = key
+        elif kind == "block":
+            block = key
+        elif kind == "column":
+            column = key
+        elif best is None or len(word) > len(best[1]):
+            best = (key, word)
+    if block:
+        parsed.metric = f"{block}.{column or 'total'}"
+        parsed.metric_word = block
+    elif best:
+        parsed.metric, parsed.metric_word = best
+    elif column:
+        parsed.metric = f"review.{column}"
+
+
+def _intent(p: Parsed) -> str:
+    cues = p.cues
+    has_subject = bool(p.metric or p.agencies or p.years)
+    if "search" in cues and ("哪些" in p.text or "报告" in p.text or not p.metric or "关于" in p.text):
+        return "search"
+    if "check" in cues:
+        return "check"
+    if "list_reports" in cues and not p.metric:
+        return "list_reports"
+    if "summary" in cues and not p.metric:
+        return "summary"
+    if p.ratio:
+        return "ratio"
+    if "trend" in cues and p.metric:
+        return "trend"
+    if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
+        return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and "compare" not in cues else "compare"
+    if p.metric and "rank" in cues:
+        return "rank"
+    if p.metric and "aggregate" in cues and len(p.agencies) != 1:
+        return "aggregate"
+    if p.metric:
+        return "lookup"
+    if p.agencies:
+        return "summary"
+    if "greeting" in cues and not has_subject:
+        return "greeting"
+    if "help" in cues:
+        return "help"
+    if "chart" in cues:
+        return "help"
+    return "unknown"
+
+
+def search_phrase(text: str) -> str:
+    """The words to look for: the question without its search cue and filler."""
+    phrase = text
+    for word in sorted(lexicon()["search_filler"], key=len, reverse=True):
+        phrase = phrase.replace(word, " ")
+    phrase = re.sub(r"[\s，。？?！!、：:；;“”\"'（）()《》<>]+", " ", phrase)
+    return phrase.strip()
