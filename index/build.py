@@ -32,7 +32,12 @@ from index.parse import ParsedReport, parse_file
 from index.read import SUPPORTED, sha256_of
 
 Progress = Callable[[int, int, str], None]
+# documents that look like reports but cannot be read: a folder's are reported, not passed over in silence
+_UNREADABLE_DOCUMENTS = (".doc", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".odt", ".ofd")
 PARSER_VERSION = "1"
+# the modules whose code decides what a file's facts are: a change to any of them re-parses every file
+_PARSING_MODULES = ("read", "layout", "cells", "sections", "tables", "catalogue", "prose", "history", "metadata",
+                    "checks", "facts", "parse", "tokenize")
 
 
 @dataclass
@@ -68,7 +73,7 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, s
         if path.is_dir():
             found.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+                if p.is_file() and p.suffix.lower() in SUPPORTED + _UNREADABLE_DOCUMENTS and not p.name.startswith(".")
             )
         elif path.is_file():
             found.append(path)
@@ -83,6 +88,8 @@ def parser_version() -> str:
     digest = hashlib.sha256(PARSER_VERSION.encode())
     for data in sorted(LEXICON.glob("*.yaml")):
         digest.update(data.read_bytes())
+    for module in _PARSING_MODULES:
+        digest.update(Path(__file__).with_name(f"{module}.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -109,6 +116,7 @@ def build_index(
     files, missing = discover(paths)
     summary.failed.extend(missing)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(db_path)
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     _copy_existing(db_path, tmp)
     try:
@@ -169,6 +177,25 @@ def build_index(
             leftover.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _remove_stale_temps(db_path: Path) -> None:
+    """Temporary files of builds whose process died (killed, power cut): nobody will swap them in."""
+    prefix = f".{db_path.name}.building-"
+    for temp in db_path.parent.glob(prefix + "*"):
+        pid = temp.name[len(prefix) :].split("-", 1)[0]  # also its -wal / -journal files
+        if pid.isdigit() and not _alive(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _copy_existing(db_path: Path, tmp: Path) -> None:

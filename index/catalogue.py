@@ -70,9 +70,16 @@ class Catalogue:
     proactive_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review_columns: tuple[str, ...] = ()
     review_blocks: tuple[str, ...] = ()
+    # header words of 表四 (block or group key → words) and of the tables themselves
+    review_block_header: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review_column_header: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    table_headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # question words naming a 表四 block (review, litigation.direct, litigation …) or column (upheld …)
     review_block_words: dict[str, str] = field(default_factory=dict)
     review_column_words: dict[str, str] = field(default_factory=dict)
+    # question words naming a 表二 row (行政许可 …) or column (上一年项目数量 …)
+    proactive_row_words: dict[str, str] = field(default_factory=dict)
+    proactive_column_words: dict[str, str] = field(default_factory=dict)
 
     @property
     def applicant_order(self) -> tuple[str, ...]:
@@ -119,7 +126,7 @@ class Catalogue:
             if metric.table != TABLE_APPLY:
                 continue
             for row in metric.rows:
-                if len(row) <= 4 and metric.parent and not _parent_fits(parent_text, metric.parent):
+                if len(row) < 4 and metric.parent and not _parent_fits(parent_text, metric.parent):
                     continue
                 scored.append((_label_score(text, row), metric.key, metric.parent))
         if not scored:
@@ -136,6 +143,31 @@ class Catalogue:
         """Whether a label names a numbered group such as （三）不予公开, even cut by a page."""
         text = normalize_label(label)
         return any(_parent_fits(text, m.parent) for m in self.metrics.values() if m.parent) and len(text) <= 8
+
+    def review_blocks_named(self, text: str) -> list[str]:
+        """The 表四 blocks a header cell or row label names, in national order (行政诉讼: both of its blocks)."""
+        text = normalize_label(text)
+        named = {b for b, words in self.review_block_header.items() if any(w in text for w in words)}
+        for block in list(named):
+            if block not in self.review_blocks:  # a group such as litigation
+                named.discard(block)
+                if not named & set(self.groups_parts(block)):
+                    named.update(self.groups_parts(block))
+        return [b for b in self.review_blocks if b in named]
+
+    def groups_parts(self, key: str) -> tuple[str, ...]:
+        """The blocks a 表四 group (litigation) is made of."""
+        total = self.groups.get(f"{key}.total")
+        return tuple(p.rsplit(".", 1)[0] for p in total.parts) if total else ()
+
+    def names_review_column(self, text: str) -> bool:
+        text = normalize_label(text)
+        return any(w in text for words in self.review_column_header.values() for w in words)
+
+    def is_table_header(self, table: str, text: str) -> bool:
+        """Whether a cell holds one of the words that head `table` (lexicon `table_headers`)."""
+        text = normalize_label(text)
+        return any(w in text for w in self.table_headers.get(table, ()))
 
     def match_proactive_row(self, label: str) -> str | None:
         return _best_key(normalize_label(label), self.proactive_rows)
@@ -168,6 +200,8 @@ def _label_score(text: str, label: str) -> float:
         return 95.0 + min(len(label), 40) / 10
     if len(label) >= 6 and label in text:
         return 92.0
+    if len(text) >= 6 and label.startswith(text):
+        return 90.0  # the first line of a label a PDF wrapped (申请人无正当理由逾期不补)
     # typos such as 属于国际秘密 for 属于国家秘密, or words broken by a page
     if min(len(text), len(label)) < 4:
         return 0.0
@@ -176,6 +210,10 @@ def _label_score(text: str, label: str) -> float:
 
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[项部分])+"
+)
+# where a label cell holds a group and its row (（三）不予公开 1.属于国家秘密): the numbering between them
+_INNER_NUMBER = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|(?<![\d.．])\d{1,2}[、.．](?!\d))"
 )
 _PUNCT = re.compile(r"[\s\u3000“”\"'‘’（）()，,、。：:；;.．/／\-—_·]+")
 _NOISE = re.compile(r"\[(?:bookmark|image)[^\]]*\]")
@@ -188,6 +226,13 @@ def normalize_label(text: str) -> str:
     text = re.sub(r"\s+", "", text)
     text = _NUMBERING.sub("", text)
     return _PUNCT.sub("", text)
+
+
+def split_label(text: str) -> list[str]:
+    """A label cell's numbered parts, normalised: "（三）不予公开 1.属于国家秘密" → [不予公开, 属于国家秘密]."""
+    text = re.sub(r"\s+", "", _NOISE.sub("", unicodedata.normalize("NFKC", text or "")))
+    parts = [normalize_label(p) for p in _INNER_NUMBER.split(text)]
+    return [p for p in parts if p]
 
 
 def _tuple(value) -> tuple[str, ...]:
@@ -214,6 +259,10 @@ def load() -> Catalogue:
         k: tuple(normalize_label(h) for h in v["header"]) for k, v in data["proactive_columns"].items()
     }
     money_columns = {k for k, v in data["proactive_columns"].items() if v.get("money")}
+    for key, spec in data["proactive_rows"].items():
+        cat.proactive_row_words.update(dict.fromkeys(_tuple(spec.get("words")), key))
+    for key, spec in data["proactive_columns"].items():
+        cat.proactive_column_words.update(dict.fromkeys(_tuple(spec.get("words")), key))
     row_labels = {k: v["label"] for k, v in data["proactive_rows"].items()}
     col_labels = {k: v["label"] for k, v in data["proactive_columns"].items()}
     for key, spec in data["proactive_metrics"].items():
@@ -250,6 +299,12 @@ def load() -> Catalogue:
         )
     cat.review_columns = tuple(data["review_columns"])
     cat.review_blocks = tuple(data["review_blocks"])
+    for section in ("review_blocks", "review_groups"):
+        for key, spec in data[section].items():
+            cat.review_block_header[key] = tuple(normalize_label(w) for w in _tuple(spec.get("header")))
+    for key, spec in data["review_columns"].items():
+        cat.review_column_header[key] = tuple(normalize_label(w) for w in _tuple(spec.get("header")))
+    cat.table_headers = {k: tuple(normalize_label(w) for w in v) for k, v in data["table_headers"].items()}
     column_labels = {k: v["label"] for k, v in data["review_columns"].items()}
     for block, bspec in data["review_blocks"].items():
         for col, cspec in data["review_columns"].items():

@@ -54,7 +54,9 @@ def _equation(rule, subject, facts, left, right) -> Check:
     if any(k not in facts for k in keys):
         return Check(rule, subject, NA, detail="cells missing")
     if all(facts[k].kind == "blank" for k in keys):
-        return Check(rule, subject, NA, detail="all cells blank", cells=_cells(facts, keys))
+        # nothing printed is nothing counted: 0 + 0 = 0 + 0 holds, and the answer says the cells were blank
+        return Check(rule, subject, PASS, expected=0.0, actual=0.0, detail="all cells blank",
+                     cells=_cells(facts, keys))
     lhs = sum(number(facts, *k) for k in left)
     rhs = sum(number(facts, *k) for k in right)
     status = PASS if abs(lhs - rhs) < 1e-6 else FAIL
@@ -74,7 +76,8 @@ def report_checks(facts: list[Fact], table_format: str) -> list[Check]:
                                  [("apply.total", a), ("apply.carried_forward", a)]))
         parts = [m for m, spec in cat.metrics.items()
                  if spec.table == TABLE_APPLY and m.startswith(("apply.denied.", "apply.unable.", "apply.not_processed."))]
-        result_rows = list(RESULT_ROWS_2021 if table_format == "2021" else RESULT_ROWS_2019) + parts
+        # the rows a report printed count, whichever format's （六） it used
+        result_rows = list(dict.fromkeys(RESULT_ROWS_2019 + RESULT_ROWS_2021)) + parts
         for a in applicants:
             rows = [(m, a) for m in result_rows if (m, a) in table]
             out.append(_equation(2, a, table, rows, [("apply.total", a)]) if rows else Check(2, a, NA))
@@ -127,5 +130,8 @@ def cross_year_checks(earlier: dict, later: dict) -> list[Check]:
         if prev in earlier and issued in later and repealed in later and prev in later:
             x = number(earlier, *prev) + number(later, *issued) - number(later, *repealed)
             y = number(later, *prev)
-            out.append(Check(6, f"proactive.{row}.in_force", PASS if x == y else FAIL, expected=x, actual=y))
+            cells = [{"metric": prev[0], "line": earlier[prev].line, "raw": earlier[prev].raw, "earlier": True}]
+            cells += [{"metric": k[0], "line": later[k].line, "raw": later[k].raw} for k in (issued, repealed, prev)]
+            out.append(Check(6, f"proactive.{row}.in_force", PASS if x == y else FAIL, expected=x, actual=y,
+                             cells=cells))
     return out

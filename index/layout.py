@@ -69,11 +69,14 @@ def blocks(lines: list[str]) -> list[Block]:
     i, n = 0, len(lines)
     while i < n:
         raw = strip_noise(lines[i])
-        if not raw.strip():
-            i += 1
-            continue
-        if _is_cell_line(raw):
+        if _is_cell_line(raw):  # before the blank test: a line "\t" alone is an empty cell
             i = _read_cell_rows(lines, i, out)
+            continue
+        if not raw.strip():
+            if raw.count("\t") >= 2:
+                # a table row printed with every cell blank is a statement too (表四 left empty)
+                out.append(Row([Cell("", i + 1) for _ in raw.split("\t")], i + 1))
+            i += 1
             continue
         if _is_md_row(raw):
             if not _MD_SEPARATOR.match(raw):
@@ -108,7 +111,7 @@ def _read_cell_rows(lines: list[str], start: int, out: list[Block]) -> int:
         if not raw.strip():
             # a blank: either a row break or a break inside a broken word
             j = i
-            while j < n and not strip_noise(lines[j]).strip():
+            while j < n and not strip_noise(lines[j]).strip() and not _is_cell_line(strip_noise(lines[j])):
                 j += 1
             if j < n and row and _continues(row[-1], strip_noise(lines[j])) and j - i <= 2:
                 row[-1].text += strip_noise(lines[j]).strip()
@@ -142,7 +145,7 @@ def _continues(cell: Cell, line: str) -> bool:
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith(("。", "！", "？", "；", "：", ":", ";", "!", "?"))
+    return text.rstrip().endswith(("。", "！", "？", "；", ";", "!", "?"))
 
 
 def paragraph_runs(blocks: list[Block]) -> list[list[Paragraph]]:

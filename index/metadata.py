@@ -17,15 +17,15 @@ import yaml
 from index.catalogue import LEXICON
 from index.layout import Block, Paragraph, strip_noise
 
-_TITLE = re.compile(r"(?:年度报告|工作报告|年报|年度工作报告)")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年(?:度)?")
 _PERIOD = re.compile(r"(?:统计|时限|期限|期间)[^。]{0,12}?自?\s*(20\d{2})\s*年\s*1\s*月\s*1\s*日")
 _URL = re.compile(r"https?://[A-Za-z0-9./_\-?=&%#:]+")
 _PHONE = re.compile(r"(?:电话|联系电话|咨询电话)[:：]?\s*((?:0\d{2,3}[-－—]?)?\d{7,8}(?:[、,，/]\s*(?:0\d{2,3}[-－—]?)?\d{7,8})*)")
+_DASH = re.compile(r"[－—–]")  # 0631—8988877 is the number 0631-8988877
 _ADDRESS = re.compile(r"(?:联系地址|地址|办公地址)[:：]\s*([^；;，,）)。\s]{4,40})")
-_AGENCY_SUFFIX = re.compile(
-    r"(人民政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|署|院|中心|开发区|新区|高新区|示范区|试验区|园区|街道办事处|街道|镇|乡|集团|公司)$"
-)
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
+_CN_YEAR = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年")
+_SENTENCE = re.compile(r"[。；;：:，,]")
 
 
 @dataclass
@@ -45,24 +45,7 @@ class Metadata:
 def read_metadata(blocks: list[Block]) -> Metadata:
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     meta = Metadata()
-    head = paragraphs[:8]
-    title_at = next((i for i, p in enumerate(head) if _TITLE.search(p.text) and len(p.text) <= 60), None)
-    if title_at is not None:
-        title = _clean(head[title_at].text)
-        meta.title = title
-        year = _YEAR_IN_TITLE.search(title)
-        meta.year = int(year.group(1)) if year else None
-        before = title[: year.start()].strip() if year else ""
-        if before:
-            meta.agency = before
-        elif title_at > 0:
-            meta.agency = _clean(head[title_at - 1].text)
-            meta.title = f"{meta.agency}{title}"
-    if not meta.agency and head:
-        first = _clean(head[0].text)
-        if len(first) <= 40 and _AGENCY_SUFFIX.search(first):
-            meta.agency = first
-    meta.agency = re.sub(r"\s+", "", meta.agency)
+    meta.title, meta.agency, meta.year = read_title([p.text for p in paragraphs[:8]])
     text = "\n".join(_clean(p.text) for p in paragraphs[:60])
     if meta.year is None:
         period = _PERIOD.search(text)
@@ -76,17 +59,93 @@ def read_metadata(blocks: list[Block]) -> Metadata:
         meta.warnings.append("no agency name found in the title lines")
     meta.province, meta.city, meta.county = region_of(meta.agency)
     full = "\n".join(_clean(p.text) for p in paragraphs)
-    urls = [u.rstrip(".") for u in _URL.findall(full) if "gov.cn" in u] or _URL.findall(full)
-    meta.website = urls[0] if urls else ""
+    meta.website = _website(full, meta.agency)
     phone = _PHONE.search(full)
-    meta.phone = phone.group(1) if phone else ""
+    meta.phone = _DASH.sub("-", phone.group(1)) if phone else ""
     address = _ADDRESS.search(full)
     meta.address = address.group(1) if address else ""
     return meta
 
 
+@lru_cache(maxsize=1)
+def title_words() -> dict:
+    """The words of lexicon/metadata.yaml."""
+    return yaml.safe_load((LEXICON / "metadata.yaml").read_text(encoding="utf-8"))
+
+
+def read_title(head: list[str]) -> tuple[str, str, int | None]:
+    """(title, agency, year) from a report's first lines; '' and None where they do not say.
+
+    The title may be printed over up to three lines (agency / year / the rest),
+    so lines before the title line join it while it names no agency yet.
+    """
+    words = title_words()
+    lines = [_clean(t) for t in head]
+    at = next((i for i, t in enumerate(lines) if any(w in t for w in words["title_words"]) and len(t) <= 60), None)
+    if at is None:
+        first = lines[0] if lines else ""
+        return "", first if len(first) <= 40 and _is_agency(first) else "", None
+    title = lines[at]
+    for before in reversed(lines[max(0, at - 2) : at]):
+        if _agency_in(title) or len(before) > 30 or _SENTENCE.search(before):
+            break
+        if _is_agency(before) or _YEAR_IN_TITLE.fullmatch(before):
+            title = before + title
+    year = _YEAR_IN_TITLE.search(title)
+    return title, _agency_in(title), int(year.group(1)) if year else None
+
+
+def _agency_in(title: str) -> str:
+    """The agency a title names: what stands before its subject, the year and the wrappers taken out."""
+    words = title_words()
+    text = _YEAR_IN_TITLE.sub("", title)
+    for end in words["wrappers_after"]:
+        text = text.removesuffix(end)
+    # 关于印发<agency>…的通知: the agency is inside the wrapper; <agency>关于…: before it
+    pieces = [text]
+    wrapper = next((w for w in words["wrappers_before"] if w in text), None)
+    if wrapper:
+        before, _, after = text.partition(wrapper)
+        pieces = [after, before]
+    for piece in pieces:
+        agency = _before_subject(piece)
+        for cut, whole in words["cut_body"].items():
+            if agency.endswith(cut):
+                agency = agency[: -len(cut)] + whole
+        if _is_agency(agency):
+            return re.sub(r"\s+", "", agency)
+    return ""
+
+
+def _before_subject(text: str) -> str:
+    """The text before the report's subject (…政府信息公开工作年度报告), or all of it when it names none."""
+    starts = [text.find(s) for s in title_words()["subjects"] if s in text]
+    return text[: min(starts)].strip() if starts else text.strip()
+
+
+def _is_agency(text: str) -> bool:
+    return bool(text) and text.endswith(tuple(title_words()["agency_suffixes"]))
+
+
+def _website(text: str, agency: str) -> str:
+    """The agency's own site: the URL printed right after its name, else the first gov.cn URL.
+
+    Reports often name the city portal first and their own site second
+    (威海市政府门户网站（…）和威海市工业和信息化局（…）下载).
+    """
+    found = [(m.start(), m.group(0).rstrip(".")) for m in _URL.finditer(text)]
+    if agency:
+        own = [url for start, url in found if agency in text[max(0, start - len(agency) - 6) : start]]
+        if own:
+            return own[0]
+    urls = [url for _, url in found if "gov.cn" in url] or [url for _, url in found]
+    return urls[0] if urls else ""
+
+
 def _clean(text: str) -> str:
+    """A head line compared as printed, without noise, width or the spaces around a year (二〇二三年 → 2023年)."""
     text = unicodedata.normalize("NFKC", strip_noise(text)).strip()
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
     return re.sub(r"\s*(20\d{2})\s*年", r"\1年", text)
 
 

@@ -29,8 +29,14 @@ def read_lines(path: str | Path, max_bytes: int = MAX_BYTES) -> list[str]:
     """The report at `path` as text lines without newlines; ReportError when it cannot be read."""
     path = Path(path)
     suffix = _check_file(path, max_bytes)
-    reader = {".txt": _read_text, ".md": _read_text, ".html": _read_html, ".htm": _read_html,
-              ".docx": _read_docx, ".pdf": _read_pdf}[suffix]
+    reader = {
+        ".txt": _read_text,
+        ".md": _read_text,
+        ".html": _read_html,
+        ".htm": _read_html,
+        ".docx": _read_docx,
+        ".pdf": _read_pdf,
+    }[suffix]
     try:
         lines = reader(path)
     except ReportError:
@@ -64,7 +70,9 @@ def _check_file(path: Path, max_bytes: int) -> str:
         raise ReportError(path, f"cannot open: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise ReportError(path, f"unsupported file type {suffix or '(no extension)'!r}; supported: {', '.join(SUPPORTED)}")
+        raise ReportError(
+            path, f"unsupported file type {suffix or '(no extension)'!r}; supported: {', '.join(SUPPORTED)}"
+        )
     if not stat.S_ISREG(info.st_mode):
         raise ReportError(path, "not a regular file")
     if info.st_size == 0:
@@ -118,24 +126,29 @@ def split_lines(text: str) -> list[str]:
 
 def decode_text(data: bytes) -> str | None:
     """Bytes in UTF-8, UTF-16 or GB18030/GBK → text without BOM; None when no decoding is plausible."""
-    for encoding, need_cjk in _candidates(data):
+    for encoding, guessed in _candidates(data):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _plausible(text, need_cjk):
+        if not guessed or _plausible(text):
             return text.removeprefix("\ufeff")
     return _guess(data)
 
 
 def _candidates(data: bytes) -> list[tuple[str, bool]]:
-    """Encodings to try strictly, in order, each with whether the result must look Chinese."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    """Encodings to try strictly, in order, each with whether it is a guess whose result must look Chinese."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return [(encoding, False)]
     utf16 = _utf16_by_nuls(data) if b"\x00" in data else ""
+    # strict UTF-8 that succeeds is right in practice; GB18030 accepts much that is not Chinese
     return ([(utf16, True)] if utf16 else []) + [("utf-8", False), ("gb18030", True)]
 
 
@@ -152,7 +165,7 @@ def _utf16_by_nuls(data: bytes) -> str:
 
 
 def _guess(data: bytes) -> str | None:
-    """charset-normalizer's best guess, only when the strict decoders all failed and it looks Chinese."""
+    """charset-normalizer's best guess, only when the strict decoders all failed, and only if it looks Chinese."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:2_000_000]).best()
@@ -162,19 +175,17 @@ def _guess(data: bytes) -> str | None:
         text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         return None
-    return text.removeprefix("\ufeff") if _plausible(text, True) else None
+    return text.removeprefix("\ufeff") if _plausible(text) else None
 
 
-def _plausible(text: str, need_cjk: bool) -> bool:
-    """No replacement or control characters, and (when guessing) mostly CJK among non-ASCII characters."""
+def _plausible(text: str) -> bool:
+    """Whether a guessed decoding reads as Chinese: no replacement or control characters, mostly CJK beyond ASCII."""
     sample = text[:200_000]
     if "\ufffd" in sample or "\x00" in sample:
         return False
     visible = len(sample) - sum(1 for c in sample if c.isspace())
-    if len(_CONTROL.findall(sample)) > visible // 100:
+    if len(_CONTROL.findall(sample)) > 2 + visible // 100:  # a stray ^Z at the end is fine
         return False
-    if not need_cjk:
-        return True
     foreign = [c for c in sample if ord(c) > 127 and not c.isspace()]
     if not foreign:
         return True
@@ -184,13 +195,23 @@ def _plausible(text: str, need_cjk: bool) -> bool:
 
 # --- HTML -------------------------------------------------------------------------------
 
-_BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "section", "summary", "title", "ul"]
+# Elements whose edges break a line, and elements whose text is never report text
+_BLOCK_NAMES = (
+    "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p section summary title ul"
 )
-_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "iframe", "object", "svg", "math", "select", "textarea", "button"])
+_BLOCK_TAGS = frozenset(_BLOCK_NAMES.split())
+_SKIP_NAMES = "script style noscript template iframe object svg math select textarea button"
+_SKIP_TAGS = frozenset(_SKIP_NAMES.split())
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
-_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-                    "csgb2312": "gb18030", "utf8": "utf-8"}
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "csgb2312": "gb18030",
+    "utf8": "utf-8",
+}
 
 
 def _read_html(path: Path) -> list[str]:
@@ -222,7 +243,7 @@ def _decode_html(data: bytes) -> str | None:
                 text = data.decode(name)
             except (UnicodeDecodeError, LookupError):
                 text = None  # pages often declare gb2312 and hold UTF-8, or the reverse
-            if text is not None and _plausible(text, need_cjk=name != "utf-8"):
+            if text is not None and (name == "utf-8" or _plausible(text)):
                 return text.removeprefix("\ufeff")
     return decode_text(data)
 
@@ -236,26 +257,31 @@ class _Blocks:
         self.buffer: list[str] = []
 
     def text(self, text: str) -> None:
+        """Inline text, joined to the current line."""
         self.buffer.append(text)
 
     def newline(self) -> None:
+        """End the current line (a <br>)."""
         line = _collapse("".join(self.buffer))
         self.buffer = []
         if line:
             self.lines.append(line)
 
     def end_block(self) -> None:
+        """End the current block (a block element's edge)."""
         self.newline()
         if self.lines:
             self.blocks.append(self.lines)
             self.lines = []
 
     def paragraph(self, text: str) -> None:
+        """A block of its own holding one line."""
         self.end_block()
         self.text(text)
         self.end_block()
 
     def table(self, rows: list[list[str]]) -> None:
+        """A block of TAB rows."""
         self.end_block()
         if rows:
             self.blocks.append(["\t".join(row) for row in rows])
@@ -275,8 +301,10 @@ def _walk_html(node, out: _Blocks) -> None:
             _html_table(child, out)
         elif tag == "pre":
             out.end_block()
-            for line in child.text(deep=True).splitlines():
-                out.paragraph(line)
+            for line in child.text(deep=True).splitlines():  # preformatted: its own line breaks count
+                out.text(line)
+                out.newline()
+            out.end_block()
         elif tag in _BLOCK_TAGS or tag in ("td", "th", "tr"):
             out.end_block()
             _walk_html(child, out)
@@ -299,8 +327,7 @@ def _html_rows(table) -> list[list]:
 def _html_table(table, out: _Blocks) -> None:
     """A data table → TAB rows; a layout table (one column, or holding tables) → its cells as blocks."""
     rows = _html_rows(table)
-    caption = table.css_first("caption")
-    if caption is not None:
+    for caption in (c for c in table.iter() if c.tag == "caption"):
         out.paragraph(caption.text(deep=True))
     if max((len(r) for r in rows), default=0) <= 1 or len(table.css("table")) > 1:  # css() counts the table itself
         for cell in (c for r in rows for c in r):
@@ -500,6 +527,7 @@ def _pdf_page(page) -> list[list[str]]:
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
+        """Keep everything but the characters inside a table."""
         if obj.get("object_type") != "char":
             return True
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2

@@ -8,32 +8,37 @@ line becomes a section of its own name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+import yaml
+
+from index.catalogue import LEXICON
 from index.layout import Block, Paragraph
 
-# section key → words a heading of that section contains
-SECTION_WORDS = {
-    "overview": ("总体情况", "概述", "基本情况"),
-    "proactive": ("主动公开政府信息情况", "主动公开政府信息以及", "主动公开情况"),
-    "apply": ("收到和处理政府信息公开申请", "依申请公开政府信息情况", "依申请公开情况"),
-    "review": ("行政复议、行政诉讼", "行政复议和行政诉讼", "行政复议及行政诉讼", "行政复议行政诉讼"),
-    "problems": ("存在的主要问题", "主要问题和改进"),
-    "other": ("其他需要报告的事项", "其他需要报告"),
-}
 
+@lru_cache(maxsize=1)
+def section_words() -> dict[str, tuple[str, ...]]:
+    """Section key → words a heading of that section contains (lexicon/sections.yaml)."""
+    data = yaml.safe_load((LEXICON / "sections.yaml").read_text(encoding="utf-8"))
+    return {key: tuple(words) for key, words in data["sections"].items()}
+
+
+# a table row printed with spaces (四、结转下年度继续办理 2 0 0), not a heading
+_ENDS_IN_VALUES = re.compile(r"\s[-+]?\d+(?:\.\d+)?\s+[-+]?\d+(?:\.\d+)?$")
 _TOP_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}\s*[、.．]\s*)")
 
 
 def heading_key(text: str) -> str | None:
     """The section a heading line opens, or None if the line is not a heading."""
     t = text.strip()
-    if len(t) > 40 or t.endswith(("。", "；", ";")):
+    if len(t) > 40 or t.endswith(("。", "；", ";")) or _ENDS_IN_VALUES.search(t):
         return None
     numbered = bool(_TOP_NUMBER.match(t))
-    for key, words in SECTION_WORDS.items():
+    for key, words in section_words().items():
         if any(w in t for w in words) and (numbered or len(t) <= 24):
             return key
-    if numbered and len(t) <= 30 and "，" not in t:
+    # a bare number (三、 left alone where a PDF cut a merged cell) opens nothing
+    if numbered and len(t) <= 30 and "，" not in t and len(_TOP_NUMBER.sub("", t)) >= 2:
         return "other_heading"
     return None
 

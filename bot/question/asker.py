@@ -56,11 +56,15 @@ class Asker:
             return Answer(question, NOT_UNDERSTOOD, "too_long", text,
                           suggestions=intents.examples(self.index, self.agencies))
         text = normalize(raw)
-        parsed = understand(text, self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed = self._understand(text)
         parsed = self._with_context(parsed, context)
         answer = self._dispatch(question, parsed)
         answer.question = question
         return answer
+
+    def _understand(self, text: str) -> Parsed:
+        newest = self.index.years[-1] if self.index.years else None
+        return understand(text, self.agencies, newest, self.index.regions)
 
     def _with_context(self, parsed: Parsed, context: dict) -> Parsed:
         """Fill what a follow-up (那2019年呢, 高区呢, 自然人呢) leaves out from the last question."""
@@ -80,6 +84,10 @@ class Asker:
             reused = True
         if parsed.metric and not parsed.years and context.get("years") and reused:
             parsed.years = list(context["years"])
+            # 高区呢 after a 2020 question: a new agency without that year answers with the year it has
+            names = [a for s in parsed.agencies for a in s.agencies]
+            if len(names) == 1 and not any(self.index.report(names[0], y) for y in parsed.years):
+                parsed.years = []
         if reused:
             intent = context.get("intent")
             parsed.intent = intent if intent in ("lookup", "compare", "trend", "rank", "aggregate") else "lookup"
@@ -122,7 +130,7 @@ class Asker:
 
     def report_card(self, agency_text: str, year: int | None = None) -> Answer:
         query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
-        parsed = understand(query, self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed = self._understand(query)
         parsed.intent = "summary"
         if not parsed.agencies:
             return intents.unknown_agency(agency_text, parsed, self.index) if parsed.unknown_place or agency_text else \
@@ -161,7 +169,7 @@ class Asker:
     def choose(self, answer_context: dict, agency: str) -> Answer:
         """Answer again after the user picked one agency of an ambiguous question."""
         question = answer_context.get("question", "")
-        parsed = understand(normalize(question), self.agencies, self.index.years[-1] if self.index.years else None)
+        parsed = self._understand(normalize(question))
         parsed.agencies = [intents.context_spot(agency)]
         return self._dispatch(question, parsed)
 

@@ -95,7 +95,7 @@ def _no_agency_named(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> An
     if p.unknown_place:
         return unknown_agency(question, p, ix)
     years = p.years or ix.years
-    choices = [r["agency"] for r in ix.reports if r["year"] in years]
+    choices = [r["agency"] for r in ix.in_region(p.region) if r["year"] in years]
     if p.years and not choices:
         return Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
                                                                years="、".join(f"{y}年" for y in ix.years)))
@@ -122,6 +122,17 @@ def _plain(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
+    """A blank table cell whose figure the text states (未发生行政复议): quote the text too."""
+    if fig.value is not None or fig.is_sum or fig.report_id is None:
+        return []
+    report = next((r for r in ix.reports if r["id"] == fig.report_id), None)
+    prose = ix.prose_figure(report, fig.metric) if report else None
+    if prose is None:
+        return []
+    return [f"正文另有表述：“{compose._clip(prose.sentence, 80)}”（第{prose.line}行）。"]
+
+
 # --- intents ------------------------------------------------------------------------------
 
 
@@ -139,10 +150,15 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     year = years[0]
     if ix.report(agency, year) is None:
         return _no_report(question, p, ix, agency, year)
-    fig = ix.figure(agency, year, p.metric, p.applicant)
+    fig = None
+    for metric in [p.metric, *p.alternatives]:
+        fig = ix.figure(agency, year, metric, p.applicant)
+        if fig is not None:
+            p.metric = metric
+            break
     if fig is None:
         return _no_figure(question, p, ix, agency, year)
-    notes = ([note] if note else []) + _check_notes(fig, ix)
+    notes = ([note] if note else []) + _check_notes(fig, ix) + _prose_beside_blank(fig, ix)
     return compose.lookup_answer(question, "lookup", fig, notes, _context(p, [agency], [year], "lookup"))
 
 
@@ -189,7 +205,7 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if year is None or year not in ix.years:
         return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
                                                              years="、".join(f"{y}年" for y in ix.years)))
-    figs = [f for f in ix.across_agencies(year, p.metric, p.applicant) if f.value is not None]
+    figs = [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region) if f.value is not None]
     if not figs:
         return Answer(question, NO_DATA, "rank", f"{year}年的报告中没有“{catalogue.load().label(p.metric)}”的数字。")
     figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
@@ -215,7 +231,7 @@ def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     names = [a for s in p.agencies for a in s.agencies] if p.agencies else None
     figs = []
     for year in years:
-        figs += [f for f in ix.across_agencies(year, p.metric, p.applicant)
+        figs += [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region)
                  if f.value is not None and (names is None or f.agency in names)]
     if not figs:
         return Answer(question, NO_DATA, "aggregate", "索引中没有可以相加的数字。")
@@ -331,7 +347,8 @@ def snippet(text: str, tokens: list[str], width: int = 60) -> str:
 
 def list_reports(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     names = {a for s in p.agencies for a in s.agencies}
-    reports = [r for r in ix.reports if (not names or r["agency"] in names) and (not p.years or r["year"] in p.years)]
+    reports = [r for r in ix.in_region(p.region)
+               if (not names or r["agency"] in names) and (not p.years or r["year"] in p.years)]
     if not reports:
         return Answer(question, NO_DATA, "list_reports", "索引中没有符合条件的报告。现有年份："
                       + "、".join(f"{y}年" for y in ix.years) + "。")

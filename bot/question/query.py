@@ -63,6 +63,21 @@ class Figure:
         }
 
 
+def _region_names(reports: list[dict]) -> dict[str, tuple[str, str]]:
+    """Region name as people write it → (reports column, value): 威海市/威海 → ("city", "威海市")."""
+    names: dict[str, tuple[str, str]] = {}
+    for r in reports:
+        for column in ("province", "city", "county"):
+            value = r.get(column) or ""
+            if len(value) < 2:
+                continue
+            names.setdefault(value, (column, value))
+            short = value[:-1] if value.endswith(("省", "市")) and len(value) >= 3 else ""
+            if short:
+                names.setdefault(short, (column, value))
+    return names
+
+
 def _plain(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -92,6 +107,7 @@ class Index:
             self.by_agency.setdefault(r["agency"], []).append(r)
         self.years = sorted({r["year"] for r in self.reports if r["year"]})
         self.agencies = sorted(self.by_agency)
+        self.regions = _region_names(self.reports)
         self.cat = catalogue.load()
 
     def close(self) -> None:
@@ -148,6 +164,10 @@ class Index:
         ).fetchone()
         return self._figure(row) if row else None
 
+    def prose_figure(self, report: dict, metric: str) -> Figure | None:
+        """The figure the report's text states for a metric, if any."""
+        return self._prose(report, metric, None)
+
     def _prose(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
         if applicant not in (None, "total"):
             return None
@@ -164,10 +184,17 @@ class Index:
 
     # --- many figures ---------------------------------------------------------------
 
-    def across_agencies(self, year: int | None, metric: str, applicant: str | None = "total") -> list[Figure]:
-        """One figure per report of a year (every report when year is None)."""
+    def in_region(self, region: tuple[str, str] | None) -> list[dict]:
+        if region is None:
+            return self.reports
+        column, value = region
+        return [r for r in self.reports if r.get(column) == value]
+
+    def across_agencies(self, year: int | None, metric: str, applicant: str | None = "total",
+                        region: tuple[str, str] | None = None) -> list[Figure]:
+        """One figure per report of a year (every report when year is None), within a region if given."""
         out = []
-        for report in self.reports:
+        for report in self.in_region(region):
             if year is not None and report["year"] != year:
                 continue
             fig = self.figure(report["agency"], report["year"], metric, applicant)

@@ -42,6 +42,10 @@ def metric_words() -> dict[str, tuple[str, str]]:
         words[word] = ("block", block)
     for word, column in cat.review_column_words.items():
         words.setdefault(word, ("column", column))
+    for word, row in cat.proactive_row_words.items():
+        words.setdefault(word, ("prow", row))
+    for word, column in cat.proactive_column_words.items():
+        words.setdefault(word, ("pcol", column))
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
@@ -62,6 +66,10 @@ class Parsed:
     ratio: str | None = None
     search_phrase: str = ""
     unknown_place: str | None = None
+    # a province, city or county the question names without naming an agency: (column, value)
+    region: tuple[str, str] | None = None
+    # other metrics to try, in order, when the report does not hold the first (a bare 表二 row)
+    alternatives: list[str] = field(default_factory=list)
     followup: bool = False
     cues: set[str] = field(default_factory=set)
 
@@ -84,7 +92,8 @@ def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def understand(text: str, agencies: AgencyIndex, newest_year: int | None) -> Parsed:
+def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
+               regions: dict[str, tuple[str, str]] | None = None) -> Parsed:
     lex = lexicon()
     parsed = Parsed(text)
     parsed.agencies = agencies.spot(text)
@@ -93,11 +102,14 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None) -> Par
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
     for word, back in lex["relative_years"].items():
-        if word in masked and newest_year:
+        # 去年结转 is a metric word, not a year: relative years only when no year is written
+        if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word):
             parsed.years.append(newest_year - back)
     parsed.years = list(dict.fromkeys(parsed.years))
     if not parsed.agencies:
-        parsed.unknown_place = agencies.unknown_place(masked)
+        parsed.region = _region(masked, regions or {})
+        if not parsed.region:
+            parsed.unknown_place = agencies.unknown_place(masked)
     _read_metric(parsed, masked)
     for intent, words in lex["intents"].items():
         if any(w.lower() in masked.lower() for w in words):
@@ -117,18 +129,32 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None) -> Par
     return parsed
 
 
+def _inside_metric_word(text: str, word: str) -> bool:
+    at = text.find(word)
+    return any(i <= at and at + len(word) <= j for i, j, _ in _find_words(text, metric_words()))
+
+
+# a sub-block (直接起诉) says more than the block it belongs to (行政诉讼)
+_BLOCK_RANK = {"litigation.direct": 2, "litigation.after_review": 2, "review": 1, "litigation": 1}
+
+
 def _read_metric(parsed: Parsed, text: str) -> None:
     words = metric_words()
-    block = column = None
+    block = column = prow = pcol = None
     best = None
     for _start, _end, word in _find_words(text, words):
         kind, key = words[word]
         if kind == "applicant":
             parsed.applicant = key
         elif kind == "block":
-            block = key
+            if block is None or _BLOCK_RANK.get(key, 0) > _BLOCK_RANK.get(block, 0):
+                block = key
         elif kind == "column":
             column = key
+        elif kind == "prow":
+            prow = key
+        elif kind == "pcol":
+            pcol = key
         elif best is None or len(word) > len(best[1]):
             best = (key, word)
     if block:
@@ -138,6 +164,28 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         parsed.metric, parsed.metric_word = best
     elif column:
         parsed.metric = f"review.{column}"
+    # 表二 asked by row and column (行政许可 + 上一年项目数量): the pair names the cell
+    row = parsed.metric.split(".")[1] if parsed.metric and parsed.metric.startswith("proactive.") else prow
+    if row and pcol and not block:
+        parsed.metric = f"proactive.{row}.{pcol}"
+    elif prow and not parsed.metric:
+        candidates = _default_proactive(prow)
+        parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+
+
+def _default_proactive(row: str) -> list[str]:
+    """What a bare 表二 row asks for, by format: decisions, an amount, or the documents in force."""
+    metrics = catalogue.load().metrics
+    columns = ("decisions", "amount", "in_force", "total_public")
+    return [f"proactive.{row}.{c}" for c in columns if f"proactive.{row}.{c}" in metrics]
+
+
+def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The longest region name of the index the question contains."""
+    for name in sorted(regions, key=len, reverse=True):
+        if name in text:
+            return regions[name]
+    return None
 
 
 def _intent(p: Parsed) -> str:

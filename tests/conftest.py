@@ -1,0 +1,35 @@
+"""Shared fixtures: the seed index, built once per test session.
+
+Tests read it, never write it; a test that builds or breaks an index makes its
+own under tmp_path.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from index.build import build_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the five seed reports (a copy, so test runs never touch seeds/)."""
+    base = tmp_path_factory.mktemp("seed_index")
+    shutil.copytree(SEEDS, base / "seeds")
+    db = base / "seeds.db"
+    summary = build_index([base / "seeds"], db)
+    assert not summary.failed, summary.failed
+    return db
+
+
+@pytest.fixture(scope="session")
+def seed_db(seed_index) -> sqlite_utils.Database:
+    return sqlite_utils.Database(seed_index)

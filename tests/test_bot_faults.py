@@ -1,0 +1,98 @@
+"""End to end: limits, and faults injected by the fake Telegram after which every reply arrives exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from tests.bot_harness import ALICE, BOB, GROUP, bot_on_seeds
+from tests.fake_telegram import TOKEN
+
+WENDENG = "文登区2020年收到多少申请"
+ANSWER_START = "威海市文登区人民政府2020年本年新收政府信息公开申请数量为42件。"
+
+
+@pytest.fixture
+async def bot(seed_index, tmp_path):
+    async with bot_on_seeds(seed_index, tmp_path, request_timeout=0.5, questions_per_minute=3) as running:
+        yield running
+
+
+async def settle(bot, seconds: float = 0.3) -> None:
+    """Give a duplicate, if the bot were to send one, the time to arrive."""
+    await asyncio.sleep(seconds)
+
+
+async def test_per_user_rate_limit_says_please_wait_once(bot):
+    now = [1000.0]
+    bot.bot_data["limiter"].clock = lambda: now[0]
+    for _ in range(5):
+        bot.fake.message(GROUP, f"/ask {WENDENG}", user_id=ALICE, chat_type="group")
+    # one chat's updates run in order, so Bob's answer comes after all five of Alice's were handled
+    bot.fake.message(GROUP, f"/ask {WENDENG}", user_id=BOB, chat_type="group")
+    await bot.fake.reply_to(GROUP, 5)
+    now[0] += 61
+    await bot.ask(GROUP, f"/ask {WENDENG}", user_id=ALICE, chat_type="group")
+    texts = [c.text for c in bot.fake.replies(GROUP)]
+    assert texts[3] == "提问太频繁了，请稍后再试。"
+    assert [t.startswith(ANSWER_START) for t in texts] == [True, True, True, False, True, True]
+
+
+async def test_over_long_question_is_declined(bot):
+    reply = await bot.ask(ALICE, "申" * 400)
+    assert reply.text == "问题太长了（400 字），请控制在 300 字以内。"
+
+
+@pytest.mark.parametrize("kind, times", [("429", 1), ("500", 2), ("502", 1), ("timeout", 1), ("slow", 1)])
+async def test_send_faults_then_each_reply_arrives_exactly_once(bot, kind, times):
+    bot.fake.fail("sendMessage", kind, times, retry_after=1, seconds=0.3 if kind == "slow" else 0.8)
+    reply = await bot.ask(ALICE, WENDENG)
+    assert reply.text.startswith(ANSWER_START)
+    await settle(bot)
+    assert len(bot.fake.replies(ALICE)) == 1
+    assert bot.fake.faulted == [("sendMessage", kind)] * times
+
+
+async def test_polling_faults_lose_and_repeat_no_update(bot):
+    bot.fake.fail("getUpdates", "500")
+    bot.fake.fail("getUpdates", "429", retry_after=1)
+    bot.fake.fail("getUpdates", "timeout", seconds=2.0)
+    bot.fake.fail("sendMessage", "500")
+    for chat in (ALICE, BOB):
+        bot.fake.message(chat, WENDENG)
+        bot.fake.message(chat, "那工信局呢")
+    for chat in (ALICE, BOB):
+        await bot.fake.reply_to(chat, 2, timeout=10)
+    await settle(bot)
+    assert [len(bot.fake.replies(chat)) for chat in (ALICE, BOB)] == [2, 2]
+    assert {kind for _, kind in bot.fake.faulted} == {"500", "429", "timeout"}
+    assert (await bot.ask(ALICE, "/report 文登区 2020")).text.startswith("威海市文登区人民政府2020年")
+
+
+async def test_a_failing_handler_gets_a_polite_reply_and_the_bot_goes_on(bot, caplog):
+    asker, real_ask = bot.bot_data["asker"], bot.bot_data["asker"].ask
+
+    async def broken(question, context=None):
+        asker.ask = real_ask
+        raise RuntimeError("index exploded")
+
+    asker.ask = broken
+    with caplog.at_level(logging.ERROR, logger="bot.tg.handlers"):
+        reply = await bot.ask(ALICE, WENDENG)
+    assert reply.text == "抱歉，处理您的请求时出了点问题，请稍后再试。"
+    assert "RuntimeError: index exploded" in caplog.text
+    assert (await bot.ask(ALICE, WENDENG)).text.startswith(ANSWER_START)
+
+
+async def test_the_token_never_appears_in_logs(seed_index, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with bot_on_seeds(seed_index, tmp_path, request_timeout=0.5) as bot:
+        bot.fake.fail("sendMessage", "500")
+        await bot.ask(ALICE, WENDENG)
+        logging.getLogger("test").error("bot url %s", bot.application.bot.base_url)
+    assert TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text
+    assert "/bot<TOKEN>/getMe" in caplog.text
+    assert "bot url http://127.0.0.1" in caplog.text

@@ -1,0 +1,62 @@
+"""Agency, year and contacts from the first lines of reports titled the many ways agencies title them."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.layout import blocks
+from index.metadata import read_metadata
+
+HUANCUI = ("威海市环翠区人民政府", 2023, "山东省", "威海市", "环翠区")
+TITLES = {
+    "agency, year, subject": (["威海市环翠区人民政府2023年政府信息公开工作年度报告"], HUANCUI),
+    "spaces around the year": (["威海市环翠区人民政府 2023 年政府信息公开工作年度报告"], HUANCUI),
+    "year first": (["2023年威海市环翠区人民政府政府信息公开工作年度报告"], HUANCUI),
+    "年度": (["威海市环翠区人民政府2023年度政府信息公开工作年度报告"], HUANCUI),
+    "year in Chinese numerals": (["威海市环翠区人民政府二〇二三年政府信息公开工作年度报告"], HUANCUI),
+    "agency on its own line": (["威海市环翠区人民政府", "", "2023年政府信息公开工作年度报告"], HUANCUI),
+    "agency, year, subject on three lines": (["威海市环翠区人民政府", "2023年", "政府信息公开工作年度报告"], HUANCUI),
+    "year and agency, then subject": (["2023年度威海市环翠区人民政府", "政府信息公开工作年度报告"], HUANCUI),
+    "关于": (["威海市环翠区人民政府关于2023年政府信息公开工作年度报告"], HUANCUI),
+    "关于印发…的通知 under the issuing office": (
+        ["威海市环翠区人民政府办公室", "关于印发威海市环翠区人民政府2023年政府信息公开工作年度报告的通知"], HUANCUI),
+    "年度工作报告": (["威海市工业和信息化局", "2020 年政府信息公开年度工作报告"],
+                 ("威海市工业和信息化局", 2020, "山东省", "威海市", "")),
+    "a place for its government": (["威海市环翠区2023年政府信息公开工作年度报告"],
+                                   ("威海市环翠区", 2023, "山东省", "威海市", "环翠区")),
+    "人民政府信息公开 run together": (["济南市历下区人民政府信息公开工作年度报告（2022年）"],
+                                   ("济南市历下区人民政府", 2022, "山东省", "济南市", "历下区")),
+    "a province": (["山东省人民政府2021年政府信息公开工作年度报告"], ("山东省人民政府", 2021, "山东省", "", "")),
+    "province, city, county": (["江苏省南京市鼓楼区人民政府2021年政府信息公开工作年度报告"],
+                               ("江苏省南京市鼓楼区人民政府", 2021, "江苏省", "南京市", "鼓楼区")),
+    "a zone": (["临沂经济技术开发区 2019 年政府信息公开工作年度报告", "临沂经济技术开发区管理委员会办公室 二〇二〇年一月"],
+               ("临沂经济技术开发区", 2019, "山东省", "临沂市", "")),
+}
+
+
+@pytest.mark.parametrize("name", list(TITLES))
+def test_agency_and_year_from_the_title(name):
+    lines, expected = TITLES[name]
+    meta = read_metadata(blocks([*lines, "", "根据《中华人民共和国政府信息公开条例》要求，编制本报告。"]))
+    assert (meta.agency, meta.year, meta.province, meta.city, meta.county) == expected
+
+
+def test_year_from_the_statistics_period_when_the_title_gives_none():
+    meta = read_metadata(blocks(["威海市环翠区人民政府政府信息公开工作年度报告",
+                                 "本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。"]))
+    assert (meta.agency, meta.year, meta.warnings) == ("威海市环翠区人民政府", 2023, [])
+
+
+def test_no_title_is_said_so():
+    meta = read_metadata(blocks(["2023年，我区认真贯彻落实《条例》。"]))
+    assert meta.agency == ""
+    assert "no agency name found in the title lines" in meta.warnings
+
+
+def test_contacts_prefer_the_agencys_own_site_and_plain_phone_numbers():
+    meta = read_metadata(blocks([
+        "威海市工业和信息化局", "2020年政府信息公开工作年度报告",
+        "报告电子版可在威海市政府门户网站（http://www.weihai.gov.cn）和威海市工业和信息化局"
+        "（http://gxj.weihai.gov.cn/）下载。如有疑问请联系（地址：威海市新威路11号，电话：0631—5231696）。",
+    ]))
+    assert (meta.website, meta.phone, meta.address) == ("http://gxj.weihai.gov.cn/", "0631-5231696", "威海市新威路11号")
