@@ -125,6 +125,7 @@ def build(index_path: str | Path, out_path: str | Path) -> None:
     _add_table(db, "report_checks", {"result": str, "passed": int, "failed": int, "not_applicable": int},
                rule_columns, checks_sql())
     db.conn.commit()
+    db.vacuum()  # drop the freed pages (text_z, the facts rebuilt with foreign keys): a quarter smaller
     db.close()
 
 
