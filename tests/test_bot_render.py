@@ -70,7 +70,7 @@ def test_near_source_lines_share_one_window():
 
 def test_every_wording_the_code_uses_is_in_texts_toml_and_every_entry_is_used():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "bot" / "tg").glob("*.py"))
-    used = set(re.findall(r'(?:TEXT|CONSOLE)\["(\w+)"\]|say\("(\w+)"', code))
+    used = set(re.findall(r'(?:TEXT|CONSOLE)\["(\w+)"\]|say\("(\w+)"|hint(?:: str)? ?= ?"(\w+)"', code))
     used = {key for pair in used for key in pair if key}
     assert used - set(TEXT) - set(CONSOLE) == set()
     assert (set(TEXT) | set(CONSOLE)) - used == set()

@@ -106,6 +106,7 @@ class Asker:
             "summary": intents.summary,
             "check": intents.data_check,
             "ratio": intents.ratio,
+            "multi": intents.multi,
             "trend": intents.trend,
             "compare": intents.compare,
             "rank": intents.rank,

@@ -45,6 +45,16 @@ def _resolve_agencies(question: str, p: Parsed) -> tuple[list[str], Answer | Non
     return list(dict.fromkeys(names)), None
 
 
+def _the_agency(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> tuple[str, Answer | None]:
+    """The one agency a question is about, or the answer that asks or says there is none."""
+    names, problem = _resolve_agencies(question, p)
+    if problem:
+        return "", problem
+    if not names:
+        return "", _no_agency_named(question, p, ix, ag)
+    return names[0], None
+
+
 def _years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
     """The years to answer for, and a note when the question named none."""
     if p.years:
@@ -137,12 +147,9 @@ def _prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
 
 
 def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    names, problem = _resolve_agencies(question, p)
+    agency, problem = _the_agency(question, p, ix, ag)
     if problem:
         return problem
-    if not names:
-        return _no_agency_named(question, p, ix, ag)
-    agency = names[0]
     years, note = _years_for(agency, p, ix)
     if len(years) > 1:
         p.years = []
@@ -201,33 +208,37 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
 
 
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    year = p.years[0] if p.years else (ix.years[-1] if ix.years else None)
-    if year is None or year not in ix.years:
+    year = p.years[0] if p.years else None
+    if year is not None and year not in ix.years:
         return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
                                                              years="、".join(f"{y}年" for y in ix.years)))
-    figs = [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region) if f.value is not None]
+    figs = [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region, latest_only=year is None)
+            if f.value is not None]
     if not figs:
-        return Answer(question, NO_DATA, "rank", f"{year}年的报告中没有“{catalogue.load().label(p.metric)}”的数字。")
+        return Answer(question, NO_DATA, "rank", f"{year or ''}{'年' if year else ''}的报告中没有"
+                      f"“{catalogue.load().label(p.metric)}”的数字。")
     figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
     label, applicant_part = compose.label_of(p.metric, p.applicant)
     word = "最多" if p.direction == "most" else "最少"
     top = figs[0]
     ties = [f for f in figs if f.value == top.value]
     head = "、".join(f.agency for f in ties)
-    lines = [f"{year}年{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
+    scope = f"{year}年" if year else ""
+    lines = [f"{scope}{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
     shown = figs[: max(p.top, min(len(figs), 10))]
     lines.append(f"共{len(figs)}个单位：" + "；".join(
-        f"{i}. {f.agency} {compose.number_text(f.value, f.unit)}" for i, f in enumerate(shown, 1)))
+        f"{i}. {f.agency}{'' if year else f'（{f.year}年）'} {compose.number_text(f.value, f.unit)}"
+        for i, f in enumerate(shown, 1)))
     if not p.years:
-        lines.append(f"（问题没有说年份，按索引中最新的{year}年回答。）")
+        lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
     lines += compose.sources_of(figs[:1])
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose._value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in figs], chart=_chart(label, shown, by="agency"),
-                  context=_context(p, [top.agency], [year], "rank"))
+                  context=_context(p, [top.agency], [top.year], "rank"))
 
 
 def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    years = p.years or ([ix.years[-1]] if ix.years else [])
+    years = p.years or [None]
     names = [a for s in p.agencies for a in s.agencies] if p.agencies else None
     figs = []
     for year in years:
@@ -242,23 +253,19 @@ def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     else:
         total, unit = sum(f.value for f in figs), figs[0].unit
     label, applicant_part = compose.label_of(p.metric, p.applicant)
-    scope = "、".join(f"{y}年" for y in years)
-    formula = " + ".join(f"{f.agency}{compose.number_text(f.value, f.unit)}" for f in figs[:MAX_LISTED])
-    text = (f"{scope}索引中{len(figs)}个单位的{label}{applicant_part}合计{compose.number_text(total, unit)}"
+    scope = "、".join(f"{y}年" for y in years if y) or "全部年份"
+    formula = " + ".join(f"{f.agency}{'' if p.years else f'{f.year}年'}{compose.number_text(f.value, f.unit)}"
+                         for f in figs[:MAX_LISTED])
+    text = (f"{scope}索引中{len(figs)}份报告的{label}{applicant_part}合计{compose.number_text(total, unit)}"
             f"（{formula}{'……' if len(figs) > MAX_LISTED else ''}）。")
-    if not p.years:
-        text += f"\n（问题没有说年份，按索引中最新的{years[0]}年计算。）"
     return Answer(question, ANSWERED, "aggregate", text, value=compose._value(total), unit=unit,
-                  facts=[f.as_fact() for f in figs], context=_context(p, [], years, "aggregate"))
+                  facts=[f.as_fact() for f in figs], context=_context(p, [], p.years, "aggregate"))
 
 
 def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    names, problem = _resolve_agencies(question, p)
+    agency, problem = _the_agency(question, p, ix, ag)
     if problem:
         return problem
-    if not names:
-        return _no_agency_named(question, p, ix, ag)
-    agency = names[0]
     series = ix.series(agency, p.metric, p.applicant)
     if p.years:
         series = [f for f in series if f.year in p.years] or series
@@ -286,29 +293,84 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
 
 
 def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    spec = lexicon()["ratios"][p.ratio]
-    names, problem = _resolve_agencies(question, p)
+    agency, problem = _the_agency(question, p, ix, ag)
     if problem:
         return problem
-    if not names:
-        return _no_agency_named(question, p, ix, ag)
-    agency = names[0]
     years, note = _years_for(agency, p, ix)
     year = years[-1]
     if ix.report(agency, year) is None:
         return _no_report(question, p, ix, agency, year)
-    tops = [ix.figure(agency, year, m, p.applicant) for m in spec["numerator"]]
-    bottom = ix.figure(agency, year, spec["denominator"], p.applicant)
-    if any(f is None or f.value is None for f in tops) or bottom is None or not bottom.value:
-        return Answer(question, NO_DATA, "ratio", f"{agency}{year}年的报告没有计算{spec['label']}所需的数字。")
     cat = catalogue.load()
+    if p.ratio:
+        spec = lexicon()["ratios"][p.ratio]
+        name, tops = spec["label"], [ix.figure(agency, year, m, p.applicant) for m in spec["numerator"]]
+        bottom = ix.figure(agency, year, spec["denominator"], p.applicant)
+    else:
+        top_key, bottom_key = share_of(p.metric, p.applicant)
+        if bottom_key is None:
+            return Answer(question, NOT_UNDERSTOOD, "ratio", f"“{cat.label(p.metric)}”没有约定的比例口径，"
+                          "可以问公开率、纠错率，或某类申请人所占比例。")
+        tops = [ix.figure(agency, year, *top_key)]
+        bottom = ix.figure(agency, year, *bottom_key)
+        name = f"{compose.label_of(*top_key)[0]}{compose.label_of(*top_key)[1]}占{compose.label_of(*bottom_key)[0]}" \
+               f"{compose.label_of(*bottom_key)[1] or ''}的比例"
+    if any(f is None or f.value is None for f in tops) or bottom is None or bottom.value is None:
+        return Answer(question, NO_DATA, "ratio", f"{agency}{year}年的报告没有计算{name}所需的数字。")
+    formula = " + ".join(f"{_term(f)}{compose.number_text(f.value, '')}" for f in tops)
+    if not bottom.value:
+        return Answer(question, NO_DATA, "ratio", f"{agency}{year}年{_term(bottom)}为0，{name}无法计算（分母为0）。",
+                      facts=[f.as_fact() for f in [*tops, bottom]])
     value = round(100 * sum(f.value for f in tops) / bottom.value, 1)
-    formula = " + ".join(f"{cat.label(f.metric)}{compose.number_text(f.value, '')}" for f in tops)
-    text = (f"{agency}{year}年{spec['label']}为{value}%。\n计算：（{formula}）÷ {cat.label(bottom.metric)}"
+    text = (f"{agency}{year}年{name}为{value}%。\n计算：（{formula}）÷ {_term(bottom)}"
             f"{compose.number_text(bottom.value, '')} × 100%。" + (f"\n{note}" if note else ""))
     text += "\n" + "\n".join(compose.sources_of([bottom]))
     return Answer(question, ANSWERED, "ratio", text, value=value, unit="%",
                   facts=[f.as_fact() for f in [*tops, bottom]], context=_context(p, [agency], [year], "ratio"))
+
+
+def _term(fig: Figure) -> str:
+    label, applicant_part = compose.label_of(fig.metric, fig.applicant)
+    return label.split("·")[-1] + applicant_part
+
+
+def share_of(metric: str, applicant: str | None) -> tuple[tuple, tuple | None]:
+    """A share's numerator and denominator: an applicant's part of a row, or a row's part of its total."""
+    if applicant and applicant != "total":
+        return (metric, applicant), (metric, "total")
+    if metric.startswith("apply.") and metric not in ("apply.new", "apply.carried_over", "apply.total",
+                                                      "apply.carried_forward"):
+        return (metric, "total"), ("apply.total", "total")
+    if metric.startswith(("review.", "litigation.")) and not metric.endswith(".total"):
+        return (metric, None), (metric.rsplit(".", 1)[0] + ".total", None)
+    return (metric, applicant), None
+
+
+def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    """Several figures of one report at once (行政复议和行政诉讼各多少)."""
+    agency, problem = _the_agency(question, p, ix, ag)
+    if problem:
+        return problem
+    years, note = _years_for(agency, p, ix)
+    year = years[-1]
+    if ix.report(agency, year) is None:
+        return _no_report(question, p, ix, agency, year)
+    figs, lines, missing = [], [], []
+    for metric in p.metrics:
+        fig = ix.figure(agency, year, metric, p.applicant)
+        if fig is None:
+            missing.append(catalogue.load().label(metric))
+            continue
+        figs.append(fig)
+        lines.append(compose.figure_sentence(fig))
+    if not figs:
+        return _no_figure(question, p, ix, agency, year)
+    if missing:
+        lines.append("报告中没有：" + "、".join(missing) + "。")
+    if note:
+        lines.append(note)
+    lines += compose.sources_of(figs)
+    return Answer(question, ANSWERED, "multi", "\n".join(lines), facts=[f.as_fact() for f in figs],
+                  context=_context(p, [agency], [year], "lookup"))
 
 
 def search(question: str, phrase: str, ix: Index, agencies: list[str], years: list[int]) -> Answer:
@@ -370,12 +432,9 @@ KEY_FIGURES = ("apply.new", "apply.carried_over", "apply.granted", "apply.partia
 
 
 def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    names, problem = _resolve_agencies(question, p)
+    agency, problem = _the_agency(question, p, ix, ag)
     if problem:
         return problem
-    if not names:
-        return _no_agency_named(question, p, ix, ag)
-    agency = names[0]
     years = p.years or ix.years_of(agency)[-1:]
     year = years[0]
     report = ix.report(agency, year)

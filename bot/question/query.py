@@ -191,10 +191,17 @@ class Index:
         return [r for r in self.reports if r.get(column) == value]
 
     def across_agencies(self, year: int | None, metric: str, applicant: str | None = "total",
-                        region: tuple[str, str] | None = None) -> list[Figure]:
-        """One figure per report of a year (every report when year is None), within a region if given."""
+                        region: tuple[str, str] | None = None, latest_only: bool = False) -> list[Figure]:
+        """One figure per report of a year (every report when year is None), within a region if given.
+
+        latest_only keeps each agency's newest report, for rankings with no year.
+        """
         out = []
-        for report in self.in_region(region):
+        reports = self.in_region(region)
+        if latest_only:
+            newest = {r["agency"]: r for r in reports}  # reports are sorted by agency, year
+            reports = list(newest.values())
+        for report in reports:
             if year is not None and report["year"] != year:
                 continue
             fig = self.figure(report["agency"], report["year"], metric, applicant)

@@ -60,6 +60,8 @@ class Parsed:
     years: list[int] = field(default_factory=list)
     metric: str | None = None
     metric_word: str = ""
+    # every metric the question names, in order (行政复议和行政诉讼各多少 names two)
+    metrics: list[str] = field(default_factory=list)
     applicant: str | None = None
     direction: str = "most"
     top: int = 1
@@ -147,6 +149,8 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         if kind == "applicant":
             parsed.applicant = key
         elif kind == "block":
+            if f"{key}.total" not in parsed.metrics:
+                parsed.metrics.append(f"{key}.total")
             if block is None or _BLOCK_RANK.get(key, 0) > _BLOCK_RANK.get(block, 0):
                 block = key
         elif kind == "column":
@@ -155,8 +159,11 @@ def _read_metric(parsed: Parsed, text: str) -> None:
             prow = key
         elif kind == "pcol":
             pcol = key
-        elif best is None or len(word) > len(best[1]):
-            best = (key, word)
+        else:
+            if key not in parsed.metrics:
+                parsed.metrics.append(key)
+            if best is None or len(word) > len(best[1]):
+                best = (key, word)
     if block:
         parsed.metric = f"{block}.{column or 'total'}"
         parsed.metric_word = block
@@ -191,7 +198,7 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[str, str] |
 def _intent(p: Parsed) -> str:
     cues = p.cues
     has_subject = bool(p.metric or p.agencies or p.years)
-    if "search" in cues and ("哪些" in p.text or "报告" in p.text or not p.metric or "关于" in p.text):
+    if "search_strong" in cues or "search" in cues and ("哪些" in p.text or not p.metric or "关于" in p.text):
         return "search"
     if "check" in cues:
         return "check"
@@ -199,8 +206,10 @@ def _intent(p: Parsed) -> str:
         return "list_reports"
     if "summary" in cues and not p.metric:
         return "summary"
-    if p.ratio:
+    if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
+    if len(p.metrics) >= 2 and ("each" in cues or re.search("[和与及、]", p.text)) and len(p.agencies) <= 1:
+        return "multi"
     if "trend" in cues and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):

@@ -84,11 +84,11 @@ async def send_answer(message: Message, context: Context, answer: Answer) -> Non
     keep_answer(context.chat_data, sent.message_id, answer)
 
 
-async def answer_question(message: Message, context: Context, question: str) -> None:
-    """Ask ``question`` with the chat's conversation context and send the answer."""
+async def answer_question(message: Message, context: Context, question: str, hint: str = "empty_ask") -> None:
+    """Ask ``question`` with the chat's conversation context and send the answer (or ``hint`` if it is empty)."""
     limit = context.bot_data["settings"].max_question_chars
     if not question:
-        await message.reply_text(say("empty_question", example="/ask 文登区2020年收到多少申请"))
+        await message.reply_text(TEXT[hint])
     elif len(question) > limit:
         await message.reply_text(say("too_long", length=len(question), limit=limit))
     else:
@@ -162,14 +162,15 @@ async def ask_command(update: Update, context: Context) -> None:
 async def compare_command(update: Update, context: Context) -> None:
     """/compare 文登区 工信局 2020 申请 — the same figure for several agencies or years."""
     text = command_text(update.effective_message)
-    await answer_question(update.effective_message, context, f"对比{text}" if text else "")
+    question = say("compare_question", text=text) if text else ""
+    await answer_question(update.effective_message, context, question, hint="empty_compare")
 
 
 async def search_command(update: Update, context: Context) -> None:
     """/search 关键词 — full-text search of the reports."""
     text = command_text(update.effective_message)
     if not text:
-        await update.effective_message.reply_text(say("empty_question", example="/search 依申请公开"))
+        await update.effective_message.reply_text(TEXT["empty_search"])
         return
     await send_answer(update.effective_message, context, await context.bot_data["asker"].search(text))
 
@@ -196,7 +197,7 @@ async def report_command(update: Update, context: Context) -> None:
     """/report 文登区 2020 — one report's key figures, checks and source file."""
     agency, year = split_year(command_text(update.effective_message))
     if not agency:
-        await update.effective_message.reply_text(say("empty_question", example="/report 文登区 2020"))
+        await update.effective_message.reply_text(TEXT["empty_report"])
         return
     await send_answer(update.effective_message, context, await context.bot_data["asker"].report_card(agency, year))
 
