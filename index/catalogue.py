@@ -79,6 +79,8 @@ class Catalogue:
     review_column_words: dict[str, str] = field(default_factory=dict)
     # question words naming a 表二 row (行政许可 …) or column (上一年项目数量 …)
     proactive_row_words: dict[str, str] = field(default_factory=dict)
+    # 表二 row and column keys → their printed labels
+    proactive_labels: dict[str, str] = field(default_factory=dict)
     proactive_column_words: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,6 +95,10 @@ class Catalogue:
             return self.metrics[key].label
         if key in self.groups:
             return self.groups[key].label
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "proactive":
+            # a 表二 row and column no format prints together (行政许可 本年废止件数): name it in words
+            return self.proactive_labels.get(parts[1], parts[1]) + self.proactive_labels.get(parts[2], parts[2])
         return key
 
     def unit(self, key: str) -> str:
@@ -264,6 +270,7 @@ def load() -> Catalogue:
     for key, spec in data["proactive_columns"].items():
         cat.proactive_column_words.update(dict.fromkeys(_tuple(spec.get("words")), key))
     row_labels = {k: v["label"] for k, v in data["proactive_rows"].items()}
+    cat.proactive_labels = {**row_labels, **{k: v["label"] for k, v in data["proactive_columns"].items()}}
     col_labels = {k: v["label"] for k, v in data["proactive_columns"].items()}
     for key, spec in data["proactive_metrics"].items():
         _, row, col = key.split(".")

@@ -208,7 +208,7 @@ def _intent(p: Parsed) -> str:
         return "summary"
     if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
-    if len(p.metrics) >= 2 and ("each" in cues or re.search("[和与及、]", p.text)) and len(p.agencies) <= 1:
+    if len(p.metrics) >= 2 and ("each" in cues or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
     if "trend" in cues and p.metric:
         return "trend"
