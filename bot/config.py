@@ -92,7 +92,22 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
             values[setting.name] = _coerce(setting, environ[setting.env], setting.env)
         elif setting.toml in from_file:
             values[setting.name] = _coerce(setting, from_file[setting.toml], f"{path}: {setting.toml}")
-    return Settings(**values)
+    settings = Settings(**values)
+    _check_schedule(settings)
+    return settings
+
+
+def _check_schedule(settings: Settings) -> None:
+    """A bad cron line or time zone is a configuration error at start-up, not a crash at first run."""
+    if not settings.schedule:
+        return
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone)
+    except (ValueError, LookupError) as exc:
+        raise ConfigError(f"NIANBAO_SCHEDULE / index.schedule {settings.schedule!r} "
+                          f"(time zone {settings.timezone!r}): {exc}") from exc
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -150,3 +150,10 @@ async def test_an_ambiguous_inline_query_offers_one_result_per_choice(bot):
     call = await bot.fake.wait_for(lambda: bot.fake.called("answerInlineQuery"))
     titles = [r["title"] for r in call[0].params["results"]]
     assert titles == ["威海火炬高技术产业开发区管委会2023年本年新收政府信息公开申请数量为26件。"]
+
+
+async def test_commands_without_their_words_say_what_to_write(bot):
+    assert (await bot.ask(ALICE, "/search")).text == "请在命令后写上关键词，例如：/search 依申请公开"
+    assert (await bot.ask(ALICE, "/compare")).text.startswith("请写上要对比的单位或年份和指标")
+    assert (await bot.ask(ALICE, "/report")).text == "请写上单位（和年份），例如：/report 文登区 2020"
+    assert (await bot.ask(ALICE, "/nosuchcommand")).text.startswith("<b>直接发问题即可</b>")

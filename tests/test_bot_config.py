@@ -38,6 +38,14 @@ def test_bad_values_and_unknown_keys_name_the_setting(tmp_path):
         load_settings(config, environ={})
 
 
+def test_a_bad_schedule_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="NIANBAO_SCHEDULE / index.schedule 'every day'"):
+        load_settings(None, environ={"NIANBAO_SCHEDULE": "every day"})
+    with pytest.raises(ConfigError, match="time zone 'Mars/Olympus'"):
+        load_settings(None, environ={"NIANBAO_SCHEDULE": "30 3 * * *", "NIANBAO_TIMEZONE": "Mars/Olympus"})
+    assert load_settings(None, environ={"NIANBAO_SCHEDULE": "30 3 * * 1-5"}).schedule == "30 3 * * 1-5"
+
+
 def test_the_token_is_masked_when_settings_are_shown():
     shown = describe(dataclasses.replace(Settings(), token="123:secret", webhook_secret="s"))
     assert (shown["token"], shown["webhook_secret"]) == ("123:***", "***")

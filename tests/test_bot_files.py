@@ -25,6 +25,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 async def test_chart_command_sends_a_real_png(bot):
+    bot.fake.fail("sendPhoto", "500")  # the upload is sent again whole
     bot.fake.message(ALICE, "/chart 文登区历年收到多少申请")
     photo = await bot.fake.reply_to(ALICE, 1, "sendPhoto")
     filename, data = photo.files["photo"]
@@ -32,6 +33,7 @@ async def test_chart_command_sends_a_real_png(bot):
     assert png_size(data) == (880, 495)
     assert len(data) > 10_000
     assert photo.params["caption"] == "威海市文登区人民政府 本年新收政府信息公开申请数量"
+    assert len(bot.fake.sent(ALICE, "sendPhoto")) == 1 and bot.fake.faulted == [("sendPhoto", "500")]
 
 
 async def test_chart_button_and_chart_of_the_last_answer(bot):

@@ -302,7 +302,7 @@ async def inline_answer(update: Update, context: Context) -> None:
 
 async def error_handler(update: object, context: Context) -> None:
     """Log the error with its traceback; tell the user politely, never the details."""
-    logger.error("error while handling %s", type(update).__name__, exc_info=context.error)
+    logger.error("error while handling %s", "an update" if update else "polling or a job", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(TEXT["error"])
