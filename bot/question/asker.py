@@ -11,7 +11,7 @@ import logging
 import time
 from pathlib import Path
 
-from bot.question import compose, intents
+from bot.question import compose, documents, figures, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.normalize import MAX_QUESTION, normalize
@@ -44,17 +44,17 @@ class Asker:
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
             return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
-                          suggestions=intents.examples(self.index, self.agencies))
+                          suggestions=documents.examples(self.index, self.agencies))
 
     def _ask(self, question: str, context: dict) -> Answer:
         raw = question.strip()
         if not raw:
             return Answer(question, NOT_UNDERSTOOD, "empty", compose.replies()["empty"],
-                          suggestions=intents.examples(self.index, self.agencies))
+                          suggestions=documents.examples(self.index, self.agencies))
         if len(raw) > MAX_QUESTION:
             text = compose.say("too_long", limit=MAX_QUESTION)
             return Answer(question, NOT_UNDERSTOOD, "too_long", text,
-                          suggestions=intents.examples(self.index, self.agencies))
+                          suggestions=documents.examples(self.index, self.agencies))
         text = normalize(raw)
         parsed = self._understand(text)
         parsed = self._with_context(parsed, context)
@@ -80,7 +80,7 @@ class Asker:
             if not parsed.applicant:
                 parsed.applicant = context.get("applicant")
         if parsed.metric and not parsed.agencies and context.get("agencies"):
-            parsed.agencies = [intents.context_spot(name) for name in context["agencies"]]
+            parsed.agencies = [resolve.context_spot(name) for name in context["agencies"]]
             reused = True
         if parsed.metric and not parsed.years and context.get("years") and reused:
             parsed.years = list(context["years"])
@@ -100,43 +100,43 @@ class Asker:
         if p.intent == "search":
             return self._search_parsed(question, p)
         handler = {
-            "greeting": intents.greeting,
-            "help": intents.help_answer,
-            "list_reports": intents.list_reports,
-            "summary": intents.summary,
-            "check": intents.data_check,
-            "ratio": intents.ratio,
-            "multi": intents.multi,
-            "trend": intents.trend,
-            "compare": intents.compare,
-            "rank": intents.rank,
-            "aggregate": intents.aggregate,
-            "lookup": intents.lookup,
+            "greeting": documents.greeting,
+            "help": documents.help_answer,
+            "list_reports": documents.list_reports,
+            "summary": documents.summary,
+            "check": documents.data_check,
+            "ratio": figures.ratio,
+            "multi": figures.multi,
+            "trend": figures.trend,
+            "compare": figures.compare,
+            "rank": figures.rank,
+            "aggregate": figures.aggregate,
+            "lookup": figures.lookup,
         }.get(p.intent)
         if handler is None:
             if p.unknown_place:
-                return intents.unknown_agency(question, p, ix)
+                return resolve.unknown_agency(question, p, ix)
             return Answer(question, NOT_UNDERSTOOD, "unknown", compose.replies()["not_understood"],
-                          suggestions=intents.examples(ix, ag))
+                          suggestions=documents.examples(ix, ag))
         return handler(question, p, ix, ag)
 
     # --- other entry points the channels use -------------------------------------------
 
     def _search_parsed(self, question: str, p: Parsed) -> Answer:
-        return intents.search(question, p.search_phrase, self.index,
+        return documents.search(question, p.search_phrase, self.index,
                               [s.agencies[0] for s in p.agencies if len(s.agencies) == 1], p.years)
 
     def search(self, text: str) -> Answer:
-        return intents.search(text, normalize(text), self.index, [], [])
+        return documents.search(text, normalize(text), self.index, [], [])
 
     def report_card(self, agency_text: str, year: int | None = None) -> Answer:
         query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
         parsed = self._understand(query)
         parsed.intent = "summary"
         if not parsed.agencies:
-            return intents.unknown_agency(agency_text, parsed, self.index) if parsed.unknown_place or agency_text else \
+            return resolve.unknown_agency(agency_text, parsed, self.index) if parsed.unknown_place or agency_text else \
                 Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
-        return intents.summary(agency_text, parsed, self.index, self.agencies)
+        return documents.summary(agency_text, parsed, self.index, self.agencies)
 
     def list_reports(self, filter_text: str = "") -> list[dict]:
         parsed = understand(normalize(filter_text), self.agencies, None) if filter_text else None
@@ -171,7 +171,7 @@ class Asker:
         """Answer again after the user picked one agency of an ambiguous question."""
         question = answer_context.get("question", "")
         parsed = self._understand(normalize(question))
-        parsed.agencies = [intents.context_spot(agency)]
+        parsed.agencies = [resolve.context_spot(agency)]
         return self._dispatch(question, parsed)
 
 

@@ -1,0 +1,140 @@
+"""What every intent needs first: the agency and year a question is about, or why not.
+
+Ambiguous names ask back, unknown places and missing years say what the index
+does hold; notes flag failed checks and prose beside blank cells.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.question import compose
+from bot.question.agencies import Spotted
+from bot.question.answer import AMBIGUOUS, NO_DATA, Answer
+from bot.question.query import Figure, Index
+from bot.question.understand import Parsed
+from index import catalogue
+
+MAX_LISTED = 30
+
+
+def context_spot(name: str) -> Spotted:
+    return Spotted(name, 0, 0, [name])
+
+
+def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> dict:
+    return {"agencies": agencies, "years": years, "metric": p.metric, "applicant": p.applicant, "intent": intent,
+            "question": p.text}
+
+
+def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
+    text = compose.say("ambiguous_agency", name=spot.span)
+    return Answer(question, AMBIGUOUS, p.intent, text + "\n" + "\n".join(f"· {a}" for a in spot.agencies),
+                  choices=list(spot.agencies), context=context_of(p, [], p.years, p.intent))
+
+
+def resolve_agencies(question: str, p: Parsed) -> tuple[list[str], Answer | None]:
+    names = []
+    for spot in p.agencies:
+        if len(spot.agencies) > 1 or not spot.exact and spot.score < 90:
+            return [], ambiguous(question, p, spot)
+        names.append(spot.agencies[0])
+    return list(dict.fromkeys(names)), None
+
+
+def the_agency(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
+    """The one agency a question is about, or the answer that asks or says there is none."""
+    names, problem = resolve_agencies(question, p)
+    if problem:
+        return "", problem
+    if names:
+        return names[0], None
+    return no_agency_named(question, p, ix)
+
+
+def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
+    """The years to answer for, and a note when the question named none."""
+    if p.years:
+        return p.years, ""
+    years = ix.years_of(agency)
+    if len(years) == 1:
+        return years, compose.say("note_only_year", agency=agency, year=years[0])
+    return years, ""
+
+
+def no_report(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
+    years = "、".join(f"{y}年" for y in ix.years_of(agency)) or "无"
+    return Answer(question, NO_DATA, p.intent, compose.say("no_report_agency_year", agency=agency, year=year,
+                                                           years=years),
+                  context=context_of(p, [agency], [year], p.intent))
+
+
+def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
+    report = ix.report(agency, year)
+    missing = json.loads(report["missing_tables"] or "[]") if report else []
+    table = table_of(p.metric)
+    reason = f"（该报告缺少{table}）" if table in missing else ("（该报告没有统计表格）" if report and report["format"] == "none" else "")
+    label = catalogue.load().label(p.metric)
+    return Answer(question, NO_DATA, p.intent, compose.say("no_figure", agency=agency, year=year, label=label,
+                                                           reason=reason),
+                  context=context_of(p, [agency], [year], p.intent))
+
+
+def table_of(metric: str | None) -> str:
+    if not metric:
+        return ""
+    if metric.startswith("proactive."):
+        return "表二"
+    if metric.startswith("apply."):
+        return "表三"
+    if metric.startswith(("review.", "litigation.")):
+        return "表四"
+    return ""
+
+
+def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
+    name = p.unknown_place or question
+    listed = "、".join(ix.agencies[:MAX_LISTED]) + ("等" if len(ix.agencies) > MAX_LISTED else "")
+    return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed))
+
+
+def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
+    """A question naming no agency: the only one that fits, or an answer asking which."""
+    if p.unknown_place:
+        return "", unknown_agency(question, p, ix)
+    years = p.years or ix.years
+    choices = list(dict.fromkeys(r["agency"] for r in ix.in_region(p.region) if r["year"] in years))
+    if p.years and not choices:
+        return "", Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
+                                                                   years="、".join(f"{y}年" for y in ix.years)))
+    if len(choices) == 1:
+        return choices[0], None
+    text = "请问是哪个单位？（也可以问“哪个单位最多”或“所有单位一共多少”）"
+    return "", Answer(question, AMBIGUOUS, p.intent,
+                      text + "\n" + "\n".join(f"· {c}" for c in choices[:MAX_LISTED]),
+                      choices=choices[:MAX_LISTED], context=context_of(p, [], p.years, p.intent))
+
+
+def check_notes(fig: Figure, ix: Index) -> list[str]:
+    if fig.report_id is None:
+        return []
+    notes = []
+    for check in ix.failed_checks_for(fig.report_id, fig.metric)[:2]:
+        detail = f"{plain(check['expected'])} ≠ {plain(check['actual'])}" if check["expected"] is not None else ""
+        notes.append(compose.say("note_check_failed", check=check["name"], detail=detail))
+    return notes
+
+
+def plain(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
+    """A blank table cell whose figure the text states (未发生行政复议): quote the text too."""
+    if fig.value is not None or fig.is_sum or fig.report_id is None:
+        return []
+    report = next((r for r in ix.reports if r["id"] == fig.report_id), None)
+    prose = ix.prose_figure(report, fig.metric) if report else None
+    if prose is None:
+        return []
+    return [f"正文另有表述：“{compose._clip(prose.sentence, 80)}”（第{prose.line}行）。"]
