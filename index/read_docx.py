@@ -1,0 +1,111 @@
+"""Word .docx reports → lines: the body's paragraphs and tables in document order, read from the XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.read_blocks import collapse, join_blocks
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_WRAPPERS = (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag", _W + "ins")
+
+
+def read_docx(path: Path) -> list[str]:
+    """The body in document order: paragraphs → lines, tables → TAB rows on a full grid."""
+    import docx
+
+    blocks: list[list[str]] = []
+    _docx_blocks(docx.Document(str(path)).element.body, blocks)
+    return join_blocks(blocks)
+
+
+def _children(element, *tags: str):
+    """Direct children with one of `tags`, looking through content-control and custom-XML wrappers."""
+    for child in element.iterchildren():
+        if child.tag in tags:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, *tags)
+
+
+def _docx_blocks(container, blocks: list[list[str]]) -> None:
+    """Paragraphs and tables of a body or cell, appended to `blocks` in document order."""
+    for child in _children(container, _W + "p", _W + "tbl"):
+        if child.tag == _W + "tbl":
+            _docx_table(child, blocks)
+            continue
+        lines = [collapse(line) for line in _docx_text(child).split("\n")]
+        if any(lines):
+            blocks.append([line for line in lines if line])
+
+
+def _docx_text(paragraph) -> str:
+    """A paragraph's text: runs' text, tabs as spaces, line breaks as \\n; no compatibility fallbacks twice."""
+    parts: list[str] = []
+
+    def gather(element) -> None:
+        for child in element.iterchildren():
+            tag = child.tag
+            if tag == _FALLBACK:
+                continue  # mc:Fallback repeats mc:Choice (text boxes drawn twice)
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag in (_W + "br", _W + "cr", _W + "p"):
+                parts.append("\n")
+                gather(child)
+            elif tag == _W + "tab" and element.tag == _W + "r":
+                parts.append(" ")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            else:
+                gather(child)
+
+    gather(paragraph)
+    return "".join(parts)
+
+
+def _docx_table(table, blocks: list[list[str]]) -> None:
+    """A Word table → TAB rows; merged cells keep text at their top-left, '' elsewhere; one column → text."""
+    rows: list[list[str]] = []
+    for tr in _children(table, _W + "tr"):
+        row = [""] * _grid_val(tr.find(f"{_W}trPr/{_W}gridBefore"))
+        for tc in _children(tr, _W + "tc"):
+            merged = tc.find(f"{_W}tcPr/{_W}vMerge")
+            hmerged = tc.find(f"{_W}tcPr/{_W}hMerge")
+            continued = any(m is not None and m.get(_W + "val") in (None, "continue") for m in (merged, hmerged))
+            span = _grid_val(tc.find(f"{_W}tcPr/{_W}gridSpan"), default=1)
+            row += ["" if continued else _docx_cell_text(tc)] + [""] * (span - 1)
+        row += [""] * _grid_val(tr.find(f"{_W}trPr/{_W}gridAfter"))
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    if width <= 1:
+        for tc in (tc for tr in _children(table, _W + "tr") for tc in _children(tr, _W + "tc")):
+            _docx_blocks(tc, blocks)  # a one-column table is a bordered text box
+        return
+    blocks.append(["\t".join(row + [""] * (width - len(row))) for row in rows])
+
+
+def _grid_val(element, default: int = 0) -> int:
+    """The integer w:val of gridSpan/gridBefore/gridAfter, within 0..1000."""
+    if element is None:
+        return default
+    try:
+        return min(max(int(element.get(_W + "val")), 0), 1000)
+    except (TypeError, ValueError):
+        return default
+
+
+def _docx_cell_text(tc) -> str:
+    """A cell's paragraphs (nested tables flattened) joined by spaces, U+3000 and newlines as spaces, trimmed."""
+    return collapse(" ".join(_docx_text(p) for p in tc.iter(_W + "p") if _outermost(p, tc)))
+
+
+def _outermost(paragraph, tc) -> bool:
+    """Whether a paragraph is not inside another paragraph (a text box), so its text is not read twice."""
+    parent = paragraph.getparent()
+    while parent is not None and parent is not tc:
+        if parent.tag == _W + "p":
+            return False
+        parent = parent.getparent()
+    return True

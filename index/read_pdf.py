@@ -1,0 +1,84 @@
+"""PDF reports → lines: per page, text outside tables and the tables' TAB rows, top to bottom."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from index.errors import ReportError
+from index.read_blocks import collapse, join_blocks
+from index.read_text import CJK
+
+PAGE_NUMBER = re.compile(
+    r"^(?:[-－—–_~～]+\s*\d{1,4}\s*[-－—–_~～]+|第\s*\d{1,4}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
+    re.I,
+)
+
+
+def read_pdf(path: Path) -> list[str]:
+    """Per page: text lines outside tables and TAB rows of tables, top to bottom; page numbers dropped."""
+    import pdfplumber
+
+    blocks: list[list[str]] = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page_blocks = _pdf_page(page)
+            if blocks and page_blocks and not _is_table(blocks[-1]) and not _is_table(page_blocks[0]):
+                blocks[-1].extend(page_blocks.pop(0))  # a paragraph running over the page break
+            blocks.extend(page_blocks)
+            page.close()
+    if not blocks:
+        raise ReportError(path, "PDF has no extractable text (a scanned image? it needs OCR first)")
+    return join_blocks(blocks)
+
+
+def _is_table(block: list[str]) -> bool:
+    """Whether a block holds table rows."""
+    return any("\t" in line for line in block)
+
+
+def _pdf_page(page) -> list[list[str]]:
+    """One page's blocks: runs of text lines, and each table of two or more columns."""
+    page = page.dedupe_chars()  # bold faked by printing a glyph twice would double every character
+    tables = [t for t in page.find_tables() if max((len(r.cells) for r in t.rows), default=0) > 1]
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        """Keep everything but the characters inside a table."""
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    items: list[tuple[float, str | list[str]]] = []
+    lines = text_page.extract_text_lines(return_chars=False)
+    for i, line in enumerate(lines):
+        text = collapse(line["text"])
+        edge = i in (0, len(lines) - 1)
+        if text and not PAGE_NUMBER.match(text) and not (edge and text == str(page.page_number)):
+            items.append((line["top"], text))
+    for table in tables:
+        rows = ["\t".join(_pdf_cell(c) for c in row) for row in table.extract()]
+        items.append((table.bbox[1], rows))
+    items.sort(key=lambda item: item[0])
+    blocks: list[list[str]] = []
+    for _, item in items:
+        if isinstance(item, list):
+            blocks.append(item)
+        elif blocks and not _is_table(blocks[-1]):
+            blocks[-1].append(item)
+        else:
+            blocks.append([item])
+    return blocks
+
+
+def _pdf_cell(text: str | None) -> str:
+    """A table cell as pdfplumber gives it, its line breaks removed: no space between CJK, else one space."""
+    pieces = [p.strip() for p in (text or "").replace("\t", " ").split("\n")]
+    out = ""
+    for piece in (p for p in pieces if p):
+        glue = "" if out and CJK.match(out[-1]) and CJK.match(piece[0]) else " "
+        out = out + glue + piece if out else piece
+    return out
