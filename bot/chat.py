@@ -19,7 +19,8 @@ def render_text(answer: Answer) -> str:
     for i, choice in enumerate(answer.choices, 1):
         lines.append(f"  [{i}] {choice}")
     if answer.suggestions and not answer.choices:
-        lines.append("例如：")
+        if not answer.text.rstrip().endswith(("：", ":")):
+            lines.append("例如：")
         lines.extend(f"  · {s}" for s in answer.suggestions)
     return "\n".join(lines)
 

@@ -157,6 +157,7 @@ def _reports(args) -> int:
 
 
 def _ask(args) -> int:
+    from bot.chat import render_text
     from bot.question import Asker
 
     asker = Asker(args.db)
@@ -164,14 +165,14 @@ def _ask(args) -> int:
         questions = Path(args.batch).read_text(encoding="utf-8").splitlines()
         for q in questions:
             answer = asker.ask(q)
-            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.text, flush=False)
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=False)
         sys.stdout.flush()
         return 0
     if args.question is None:
         print("nianbao ask: give a question, or --batch FILE", file=sys.stderr)
         return 2
     answer = asker.ask(args.question)
-    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1) if args.json else answer.text)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1) if args.json else render_text(answer))
     return 0
 
 

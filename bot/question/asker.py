@@ -43,8 +43,9 @@ class Asker:
             return self._ask(question or "", context or {})
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
+            # nothing here may raise again: fixed wording, no index access
             return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
-                          suggestions=documents.examples(self.index, self.agencies))
+                          suggestions=list(documents.FALLBACK_EXAMPLES))
 
     def _ask(self, question: str, context: dict) -> Answer:
         raw = question.strip()

@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.question import compose, resolve
-from bot.question.agencies import AgencyIndex
+from bot.question.agencies import AgencyIndex, rules
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Index
 from bot.question.understand import Parsed, lexicon
@@ -133,10 +133,13 @@ def help_answer(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "help", compose.replies()["help"], suggestions=examples(ix, ag))
 
 
+FALLBACK_EXAMPLES = ("文登区2020年收到多少申请", "哪些报告提到了政府开放日", "2020年哪个单位收到的申请最多")
+
+
 def examples(ix: Index, ag: AgencyIndex) -> list[str]:
     """Three questions this index can answer, built from what it holds."""
     if not ix.reports:
-        return ["文登区2020年收到多少申请", "哪些报告提到了政府开放日", "2020年哪个单位收到的申请最多"]
+        return list(FALLBACK_EXAMPLES)
     first = ix.reports[0]
     name = _shortest_unique(first["agency"], ag)
     out = [f"{name}{first['year']}年收到多少申请"]
@@ -149,5 +152,7 @@ def examples(ix: Index, ag: AgencyIndex) -> list[str]:
 
 
 def _shortest_unique(agency: str, ag: AgencyIndex) -> str:
-    names = [n for n, owners in ag.by_name.items() if owners == {agency}]
-    return min(names, key=len) if names else agency
+    """The shortest name that means only this agency and says which one (临沂经开区, not 经开区)."""
+    generic = set(rules()["abbreviations"].values()) | set(rules()["zone_words"])
+    names = [n for n, owners in ag.by_name.items() if owners == {agency} and n not in generic and len(n) >= 3]
+    return min(names, key=lambda n: (len(n), n)) if names else agency
