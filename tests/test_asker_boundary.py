@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import Asker, asker as asker_module
+from bot.question import Asker
+from bot.question import asker as asker_module
 from index.errors import IndexMissing
 
 
