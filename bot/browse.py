@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.web import desk
 from index import tokenize
+from index.build import pid_alive
 from index.errors import NianbaoError
 from index.store import open_index
 
@@ -89,18 +90,8 @@ def _remove_orphans() -> None:
     """Copies left by a browse that was killed outright (SIGKILL, power cut)."""
     for folder in Path(tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
         pid = folder.name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def _learn_names(path: Path) -> None:

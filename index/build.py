@@ -184,11 +184,12 @@ def _remove_stale_temps(db_path: Path) -> None:
     prefix = f".{db_path.name}.building-"
     for temp in db_path.parent.glob(prefix + "*"):
         pid = temp.name[len(prefix) :].split("-", 1)[0]  # also its -wal / -journal files
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             temp.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process still runs, so files left by a dead build (or browse) can go."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

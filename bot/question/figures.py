@@ -166,13 +166,9 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
 
 
 def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    agency, problem = resolve.the_agency(question, p, ix)
+    agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
         return problem
-    years, note = resolve.years_for(agency, p, ix)
-    year = years[-1]
-    if ix.report(agency, year) is None:
-        return resolve.no_report(question, p, ix, agency, year)
     cat = catalogue.load()
     if p.ratio:
         spec = lexicon()["ratios"][p.ratio]
@@ -220,13 +216,9 @@ def share_of(metric: str, applicant: str | None) -> tuple[tuple, tuple | None]:
 
 def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     """Several figures of one report at once (行政复议和行政诉讼各多少)."""
-    agency, problem = resolve.the_agency(question, p, ix)
+    agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
         return problem
-    years, note = resolve.years_for(agency, p, ix)
-    year = years[-1]
-    if ix.report(agency, year) is None:
-        return resolve.no_report(question, p, ix, agency, year)
     figs, lines, missing = [], [], []
     for metric in p.metrics:
         fig = ix.figure(agency, year, metric, p.applicant)

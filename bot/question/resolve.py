@@ -52,6 +52,18 @@ def the_agency(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]
     return no_agency_named(question, p, ix)
 
 
+def one_report(question: str, p: Parsed, ix: Index) -> tuple[str, int, str, Answer | None]:
+    """(agency, year, note, problem): the single report a question is about, or why there is none."""
+    agency, problem = the_agency(question, p, ix)
+    if problem:
+        return "", 0, "", problem
+    years, note = years_for(agency, p, ix)
+    year = years[-1]
+    if ix.report(agency, year) is None:
+        return agency, year, note, no_report(question, p, ix, agency, year)
+    return agency, year, note, None
+
+
 def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
     """The years to answer for, and a note when the question named none."""
     if p.years:
