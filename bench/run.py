@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--single", type=int, default=1000, help="reports ingested on one process (a sample)")
     p.add_argument("--questions", type=int, default=1000)
     p.add_argument("--profile", action="store_true", help="print the parser's hot spots (cProfile)")
+    p.add_argument("--serve-only", metavar="DB", help="skip ingestion: measure answering on this index "
+                   "(e.g. one grown by bench/replicate.py), asking about the --reports corpus")
     args = p.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -65,15 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     truth = load_truth(corpus / "truth.jsonl")
 
     db = work / f"index-{args.reports}.db"
-    results["ingest_all_cores"] = _ingest([corpus], db, cores)
-    sample = files[: min(len(files), args.single)]
-    results["ingest_one_process"] = _ingest(sample, work / "single.db", 1)
-    results["tokenise_only"] = _tokenise(sample)
-    one, tok = results["ingest_one_process"], results["tokenise_only"]
-    results["ratio_ingest_to_tokenise"] = round(one["chars_per_s"] / tok["chars_per_s"], 3)
+    if args.serve_only:
+        db = Path(args.serve_only)
+        results["serve_only"] = str(db)
+    else:
+        results["ingest_all_cores"] = _ingest([corpus], db, cores)
+        sample = files[: min(len(files), args.single)]
+        results["ingest_one_process"] = _ingest(sample, work / "single.db", 1)
+        results["tokenise_only"] = _tokenise(sample)
+        one, tok = results["ingest_one_process"], results["tokenise_only"]
+        results["ratio_ingest_to_tokenise"] = round(one["chars_per_s"] / tok["chars_per_s"], 3)
+        if args.profile:
+            _profile(sample[:300])
     results["index_bytes"] = db.stat().st_size
-    if args.profile:
-        _profile(sample[:300])
+    results["index_reports"] = _count_reports(db)
 
     try:
         from bot.question import Asker  # noqa: F401
@@ -88,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         results["cold_start"] = _cold_start(db, questions[0][0])
     results["seconds_total"] = round(time.perf_counter() - started, 1)
     _print(results)
-    out = work / f"results-{args.reports}.json"
+    out = work / (f"results-{args.reports}.json" if not args.serve_only else f"results-serve-{db.stem}.json")
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nresults: {out}")
     return 0
@@ -121,6 +128,13 @@ def _ingest(paths: list, db: Path, jobs: int) -> dict:
     return {"jobs": jobs, "reports": n, "chars": summary.chars, "seconds": round(seconds, 2),
             "reports_per_s": round(n / seconds, 1), "chars_per_s": round(summary.chars / seconds),
             "failed": len(summary.failed), "facts": summary.facts}
+
+
+def _count_reports(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        return con.execute("select count(*) from reports").fetchone()[0]
 
 
 def _tokenise(paths: list[Path]) -> dict:
@@ -292,18 +306,20 @@ def _cold_start(db: Path, question: str) -> dict:
 
 
 def _print(r: dict) -> None:
-    one, all_, tok = r["ingest_one_process"], r["ingest_all_cores"], r["tokenise_only"]
-    print(f"\n=== {r['reports']} reports, {r['cores']} cores, Python {r['python']} ===")
+    print(f"\n=== {r['index_reports']} reports in the index, {r['cores']} cores, Python {r['python']} ===")
     if "seconds" in r["generate"]:
         g = r["generate"]
         print(f"generate            {g['seconds']:>8.1f} s   {g['reports_per_s']:>8.0f} reports/s   "
               f"{g['bytes'] / 1e6:.0f} MB on disk")
-    for name, x in (("ingest 1 process", one), (f"ingest {all_['jobs']} processes", all_)):
-        print(f"{name:<19} {x['seconds']:>8.1f} s   {x['reports_per_s']:>8.1f} reports/s   "
-              f"{x['chars_per_s'] / 1e3:>8.1f} k chars/s   ({x['reports']} reports, {x['facts']} facts)")
-    print(f"jieba alone         {tok['seconds']:>8.1f} s   {'':>18}   {tok['chars_per_s'] / 1e3:>8.1f} k chars/s")
-    print(f"ratio ingest/jieba  {r['ratio_ingest_to_tokenise']:>8.2f}     (goal >= 0.8)")
-    print(f"index size          {r['index_bytes'] / 1e6:>8.1f} MB   {r['index_bytes'] / all_['reports'] / 1e3:.1f} kB/report")
+    if "ingest_all_cores" in r:
+        one, all_, tok = r["ingest_one_process"], r["ingest_all_cores"], r["tokenise_only"]
+        for name, x in (("ingest 1 process", one), (f"ingest {all_['jobs']} processes", all_)):
+            print(f"{name:<19} {x['seconds']:>8.1f} s   {x['reports_per_s']:>8.1f} reports/s   "
+                  f"{x['chars_per_s'] / 1e3:>8.1f} k chars/s   ({x['reports']} reports, {x['facts']} facts)")
+        print(f"jieba alone         {tok['seconds']:>8.1f} s   {'':>18}   {tok['chars_per_s'] / 1e3:>8.1f} k chars/s")
+        print(f"ratio ingest/jieba  {r['ratio_ingest_to_tokenise']:>8.2f}     (goal >= 0.8)")
+    print(f"index size          {r['index_bytes'] / 1e6:>8.1f} MB   "
+          f"{r['index_bytes'] / r['index_reports'] / 1e3:.1f} kB/report")
     if "answers" in r:
         a, s = r["answers"], r["search"]
         print(f"answer latency      p50 {a['p50_ms']} ms  p95 {a['p95_ms']} ms  p99 {a['p99_ms']} ms  max {a['max_ms']} ms"
