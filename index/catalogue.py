@@ -6,6 +6,7 @@ Loaded once from ``lexicon/catalogue.yaml``. Code speaks canonical keys
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -60,6 +61,22 @@ class Applicant:
     parts: tuple[str, ...] = ()
 
 
+def _memo(method):
+    """Remember a matcher's answer per label: the same few hundred labels recur in every report."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        cache = self.memo.setdefault(name, {})
+        if args not in cache:
+            if len(cache) > 100_000:  # noisy labels must not grow memory without bound
+                cache.clear()
+            cache[args] = method(self, *args)
+        return cache[args]
+
+    return wrapper
+
+
 @dataclass
 class Catalogue:
     metrics: dict[str, Metric] = field(default_factory=dict)
@@ -79,6 +96,7 @@ class Catalogue:
     review_column_words: dict[str, str] = field(default_factory=dict)
     # question words naming a 表二 row (行政许可 …) or column (上一年项目数量 …)
     proactive_row_words: dict[str, str] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
     # 表二 row and column keys → their printed labels
     proactive_labels: dict[str, str] = field(default_factory=dict)
     proactive_column_words: dict[str, str] = field(default_factory=dict)
@@ -116,6 +134,7 @@ class Catalogue:
 
     # --- recognising table labels -------------------------------------------------
 
+    @_memo
     def match_apply_row(self, label: str, parent: str = "") -> str | None:
         """The 表三 metric a row label names, or None.
 
@@ -145,12 +164,14 @@ class Catalogue:
             return max(siblings)[1]
         return best[1] if best[0] >= 85 else None
 
+    @_memo
     def is_apply_group_label(self, label: str) -> bool:
         """Whether a label names a numbered group such as （三）不予公开, even cut by a page."""
         text = normalize_label(label)
         return any(_parent_fits(text, m.parent) for m in self.metrics.values() if m.parent) and len(text) <= 8
 
-    def review_blocks_named(self, text: str) -> list[str]:
+    @_memo
+    def review_blocks_named(self, text: str) -> tuple[str, ...]:
         """The 表四 blocks a header cell or row label names, in national order (行政诉讼: both of its blocks)."""
         text = normalize_label(text)
         named = {b for b, words in self.review_block_header.items() if any(w in text for w in words)}
@@ -159,25 +180,29 @@ class Catalogue:
                 named.discard(block)
                 if not named & set(self.groups_parts(block)):
                     named.update(self.groups_parts(block))
-        return [b for b in self.review_blocks if b in named]
+        return tuple(b for b in self.review_blocks if b in named)
 
     def groups_parts(self, key: str) -> tuple[str, ...]:
         """The blocks a 表四 group (litigation) is made of."""
         total = self.groups.get(f"{key}.total")
         return tuple(p.rsplit(".", 1)[0] for p in total.parts) if total else ()
 
+    @_memo
     def names_review_column(self, text: str) -> bool:
         text = normalize_label(text)
         return any(w in text for words in self.review_column_header.values() for w in words)
 
+    @_memo
     def is_table_header(self, table: str, text: str) -> bool:
         """Whether a cell holds one of the words that head `table` (lexicon `table_headers`)."""
         text = normalize_label(text)
         return any(w in text for w in self.table_headers.get(table, ()))
 
+    @_memo
     def match_proactive_row(self, label: str) -> str | None:
         return _best_key(normalize_label(label), self.proactive_rows)
 
+    @_memo
     def match_proactive_column(self, header: str) -> str | None:
         return _best_key(normalize_label(header), self.proactive_columns)
 
@@ -225,6 +250,7 @@ _PUNCT = re.compile(r"[\s\u3000“”\"'‘’（）()，,、。：:；;.．/／
 _NOISE = re.compile(r"\[(?:bookmark|image)[^\]]*\]")
 
 
+@lru_cache(maxsize=65_536)
 def normalize_label(text: str) -> str:
     """A label's comparable form: NFKC, no noise, numbering or punctuation."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -234,11 +260,12 @@ def normalize_label(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
-def split_label(text: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def split_label(text: str) -> tuple[str, ...]:
     """A label cell's numbered parts, normalised: "（三）不予公开 1.属于国家秘密" → [不予公开, 属于国家秘密]."""
     text = re.sub(r"\s+", "", _NOISE.sub("", unicodedata.normalize("NFKC", text or "")))
-    parts = [normalize_label(p) for p in _INNER_NUMBER.split(text)]
-    return [p for p in parts if p]
+    parts = (normalize_label(p) for p in _INNER_NUMBER.split(text))
+    return tuple(p for p in parts if p)
 
 
 def _tuple(value) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 BLANK = "blank"
 NUMBER = "number"
@@ -33,12 +34,14 @@ class CellValue:
     raw: str
 
 
+@lru_cache(maxsize=65_536)
 def clean(text: str) -> str:
     """Cell text compared as printed but without width or spacing noise."""
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", "", text.replace("\u3000", " "))
 
 
+@lru_cache(maxsize=65_536)
 def parse_cell(raw: str) -> CellValue | None:
     """The value a table cell states, or None when the cell is a label."""
     text = clean(raw).replace(",", "")

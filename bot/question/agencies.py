@@ -61,6 +61,8 @@ def short_names(full: str) -> set[str]:
             rest = rest[len(prefix):]
             break
     names = {full, body, rest}
+    if rest != body and full.startswith(body):
+        names.add(rest + full[len(body):])  # 柯桥区人民政府办公室 without its city
     if city and body in (city, city_short):
         names.add(city_short)  # 淮安市人民政府 → 淮安市, 淮安
     if province and body in (province, province_short):
@@ -78,7 +80,7 @@ def short_names(full: str) -> set[str]:
                 if city_short:
                     names.add(city_short + rest[: -len(zone)] + "区")
             break
-    if rest != body and rest.endswith(("区", "县")) and len(rest) >= 3 and not any(rest.endswith(z) for z in generic):
+    if rest.endswith(("区", "县")) and len(rest) >= 3 and not any(rest.endswith(z) for z in generic):
         names.add(rest[:-1])  # 文登区 → 文登
     if rest != body and city and rest.endswith(("局", "委", "办", "厅")):
         names.update("市" + n for n in list(names) if n.endswith(("局", "委", "办")) and not re.search("[省市]", n))
@@ -91,6 +93,13 @@ def _drop_body_suffix(full: str, suffixes: list[str]) -> str:
         if full.endswith(suffix) and len(full) > len(suffix) + 1:
             return full[: -len(suffix)]
     return full
+
+
+def _prefer_government(owners: set[str]) -> set[str]:
+    """柯桥区 means the district's government, not its 人民政府办公室, when both are indexed."""
+    governments = {o for o in owners if o.endswith("人民政府")}
+    offices = {o for o in owners if any(o == g + "办公室" for g in governments)}
+    return owners - offices if len(governments) == 1 and offices else owners
 
 
 @dataclass
@@ -115,6 +124,9 @@ class AgencyIndex:
         for full in index.agencies:
             for name in short_names(full):
                 index.by_name.setdefault(name, set()).add(full)
+        for name, owners in index.by_name.items():
+            if len(owners) > 1:
+                index.by_name[name] = _prefer_government(owners)
         index.longest = max((len(n) for n in index.by_name), default=2)
         return index
 

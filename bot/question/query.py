@@ -126,22 +126,7 @@ class Index:
         report = self.report(agency, year)
         if report is None:
             return None
-        applicant = self._applicant_for(metric, applicant)
-        found = self._cell(report, metric, applicant)
-        if found:
-            return found
-        parts = self._parts(metric, applicant)
-        if parts:
-            figures = [self.figure(agency, year, m, a) for m, a in parts]
-            present = [f for f in figures if f is not None]
-            if present and len(present) == len(figures):
-                numbers = [f.value for f in present if f.value is not None]
-                total = sum(numbers) if numbers else None
-                first = present[0]
-                fig = Figure(agency, year, metric, applicant, total, first.unit, "", "number" if numbers else "blank",
-                             report["file"], first.table, None, report_id=report["id"], parts=present)
-                return fig
-        return self._prose(report, metric, applicant)
+        return self._figures([report], metric, applicant, year=None, ids=[report["id"]]).get(report["id"])
 
     def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
         if metric.startswith("apply."):
@@ -156,13 +141,58 @@ class Index:
             return [(m, applicant) for m in group.parts]
         return []
 
-    def _cell(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
-        row = self.conn.execute(
-            "select * from facts where report_id = ? and metric = ? and applicant is ? "
-            "and source_table in ('表二', '表三', '表四') and year = report_year limit 1",
-            [report["id"], metric, applicant],
-        ).fetchone()
-        return self._figure(row) if row else None
+    def _leaves(self, metric: str, applicant: str | None) -> set[tuple[str, str | None]]:
+        """Every (metric, applicant) a figure or its sum of parts may read."""
+        keys = {(metric, applicant)}
+        for part in self._parts(metric, applicant):
+            keys |= self._leaves(*part)
+        return keys
+
+    def _figures(self, reports: list[dict], metric: str, applicant: str | None, year: int | None,
+                 ids: list[int] | None = None) -> dict[int, Figure]:
+        """One figure per report, read with two queries however many reports there are."""
+        applicant = self._applicant_for(metric, applicant)
+        leaves = self._leaves(metric, applicant)
+        metrics = sorted({m for m, _ in leaves})
+        marks = ",".join("?" * len(metrics))
+        scope, args = ("report_id = ?", ids) if ids and len(ids) == 1 else (
+            ("report_year = ?", [year]) if year is not None else ("1", []))
+        cells = {}
+        for row in self.conn.execute(
+            f"select * from facts where metric in ({marks}) and {scope} "
+            "and source_table in ('表二', '表三', '表四') and year = report_year", [*metrics, *args]
+        ):
+            if (row["metric"], row["applicant"]) in leaves:
+                cells.setdefault((row["report_id"], row["metric"], row["applicant"]), row)
+        prose = {}
+        if applicant in (None, "total"):
+            for row in self.conn.execute(
+                f"select * from facts where metric = ? and {scope} and source_table = ? order by line",
+                [metric, *args, PROSE],
+            ):
+                prose.setdefault(row["report_id"], row)
+        out = {}
+        for report in reports:
+            fig = self._compose(report, metric, applicant, cells, prose)
+            if fig is not None:
+                out[report["id"]] = fig
+        return out
+
+    def _compose(self, report: dict, metric: str, applicant: str | None, cells: dict, prose: dict) -> Figure | None:
+        row = cells.get((report["id"], metric, applicant))
+        if row is not None:
+            return self._figure(row)
+        parts = self._parts(metric, applicant)
+        if parts:
+            present = [self._compose(report, m, a, cells, {}) for m, a in parts]
+            if all(f is not None for f in present):
+                numbers = [f.value for f in present if f.value is not None]
+                first = present[0]
+                return Figure(report["agency"], report["year"], metric, applicant, sum(numbers) if numbers else None,
+                              first.unit, "", "number" if numbers else "blank", report["file"], first.table, None,
+                              report_id=report["id"], parts=present)
+        row = prose.get(report["id"])
+        return self._figure(row) if row is not None else None
 
     def prose_figure(self, report: dict, metric: str) -> Figure | None:
         """The figure the report's text states for a metric, if any."""
@@ -196,18 +226,14 @@ class Index:
 
         latest_only keeps each agency's newest report, for rankings with no year.
         """
-        out = []
         reports = self.in_region(region)
         if latest_only:
             newest = {r["agency"]: r for r in reports}  # reports are sorted by agency, year
             reports = list(newest.values())
-        for report in reports:
-            if year is not None and report["year"] != year:
-                continue
-            fig = self.figure(report["agency"], report["year"], metric, applicant)
-            if fig is not None:
-                out.append(fig)
-        return out
+        if year is not None:
+            reports = [r for r in reports if r["year"] == year]
+        found = self._figures(reports, metric, applicant, year)
+        return [found[r["id"]] for r in reports if r["id"] in found]
 
     def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
         """Every year the index knows for one agency: its reports, then charts of past years."""
