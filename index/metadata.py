@@ -80,8 +80,11 @@ def read_title(head: list[str]) -> tuple[str, str, int | None]:
     so lines before the title line join it while it names no agency yet.
     """
     words = title_words()
-    lines = [_clean(t) for t in head]
-    at = next((i for i, t in enumerate(lines) if any(w in t for w in words["title_words"]) and len(t) <= 60), None)
+    # breadcrumbs (当前位置：首页 > … > 政府信息公开年报) are page furniture, not the title
+    lines = [t for t in (_clean(t) for t in head) if not any(t.startswith(n) for n in words["navigation"])]
+    candidates = [i for i, t in enumerate(lines) if any(w in t for w in words["title_words"]) and len(t) <= 60]
+    # a title names its year: prefer such a line over a heading that only says 年报
+    at = next((i for i in candidates if _YEAR_IN_TITLE.search(lines[i])), candidates[0] if candidates else None)
     if at is None:
         first = lines[0] if lines else ""
         return "", first if len(first) <= 40 and _is_agency(first) else "", None
@@ -145,6 +148,7 @@ def _website(text: str, agency: str) -> str:
 def _clean(text: str) -> str:
     """A head line compared as printed, without noise, width or the spaces around a year (二〇二三年 → 2023年)."""
     text = unicodedata.normalize("NFKC", strip_noise(text)).strip()
+    text = re.sub(r"^(?:#{1,6}\s*|\*\*)|\*\*$", "", text).strip()  # markdown heading or bold markers
     text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
     return re.sub(r"\s*(20\d{2})\s*年", r"\1年", text)
 

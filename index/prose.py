@@ -21,7 +21,7 @@ from index.layout import Block, paragraph_runs
 NUM = r"(?P<n>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?P<approx>余|多)?"
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 # spaces a PDF or Word export puts around numbers (申请 3119 件); never between two numbers (2019 2020)
-_GAP = re.compile(r"(?<=[\u4e00-\u9fff％%.])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")
+_GAP = re.compile(r"(?<=[\u4e00-\u9fff％%.》）)」”])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")
 _UNIT = re.compile(r"(件|起|宗|个|条|篇|人次|名|人|场|次|期|元|份)$")
 
 

@@ -60,3 +60,27 @@ def test_contacts_prefer_the_agencys_own_site_and_plain_phone_numbers():
         "（http://gxj.weihai.gov.cn/）下载。如有疑问请联系（地址：威海市新威路11号，电话：0631—5231696）。",
     ]))
     assert (meta.website, meta.phone, meta.address) == ("http://gxj.weihai.gov.cn/", "0631-5231696", "威海市新威路11号")
+
+
+def test_a_markdown_heading_title_names_the_agency(tmp_path):
+    from index.parse import parse_file
+
+    report = tmp_path / "a.md"
+    report.write_text("# 威海市文登区人民政府2020年政府信息公开工作年度报告\n\n一、总体情况\n", encoding="utf-8")
+    assert parse_file(report).meta.agency == "威海市文登区人民政府"
+
+
+def test_a_breadcrumb_above_the_title_is_not_the_title(tmp_path):
+    from index.parse import parse_file
+
+    report = tmp_path / "b.txt"
+    report.write_text("当前位置：首页 > 信息公开 > 政府信息公开年报\n\n威海市文登区人民政府2020年政府信息公开工作年度报告\n",
+                      encoding="utf-8")
+    meta = parse_file(report).meta
+    assert (meta.agency, meta.year) == ("威海市文登区人民政府", 2020)
+
+
+def test_a_figure_after_a_closing_quote_mark_is_read():
+    from index.prose import figures_in
+
+    assert [f[:2] for f in figures_in("制作《淮安市人民政府公报》 6 期")] == [("prose.gazette_issues", 6)]
