@@ -156,7 +156,7 @@ class Index:
         metrics = sorted({m for m, _ in leaves})
         marks = ",".join("?" * len(metrics))
         scope, args = ("report_id = ?", ids) if ids and len(ids) == 1 else (
-            ("report_year = ?", [year]) if year is not None else ("1", []))
+            ("year = ?", [year]) if year is not None else ("1", []))
         cells = {}
         for row in self.conn.execute(
             f"select * from facts where metric in ({marks}) and {scope} "
