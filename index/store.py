@@ -92,7 +92,8 @@ def create(db: sqlite_utils.Database) -> None:
     db["reports"].create_index(["path"], unique=True, if_not_exists=True)
     db["facts"].create(FACT_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
     db["facts"].create_index(["agency", "year", "metric"], if_not_exists=True)
-    db["facts"].create_index(["metric", "year"], if_not_exists=True)
+    # rankings read one metric, year and applicant across every report
+    db["facts"].create_index(["metric", "year", "applicant"], if_not_exists=True)
     db["facts"].create_index(["report_id"], if_not_exists=True)
     db["passages"].create(PASSAGE_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
     db["passages"].create_index(["report_id"], if_not_exists=True)

@@ -106,7 +106,7 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
     lines += compose.sources_of(figs[:1])
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose._value(top.value), unit=top.unit,
-                  facts=[f.as_fact() for f in figs], chart=_chart(label, shown, by="agency"),
+                  facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
 
 

@@ -126,6 +126,11 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
             parsed.ratio = name
     parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
     parsed.intent = _intent(parsed)
+    if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions:
+        # 镇江市哪个单位最多: a city named in a ranking is where to look, not the city government
+        places = [regions.get(s.span) for s in parsed.agencies]
+        if all(places):
+            parsed.region, parsed.agencies = places[0], []
     if parsed.intent == "search":
         parsed.search_phrase = search_phrase(text)
     return parsed
