@@ -168,6 +168,7 @@ def build_index(
             if progress:
                 progress(done, len(todo), result.file)
         _cross_year_checks(db)
+        db.execute("analyze")  # statistics let the planner pick the right index for each question
         summary.reports = db["reports"].count
         summary.facts = db["facts"].count
         summary.seconds = time.perf_counter() - started

@@ -98,13 +98,14 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     head = "、".join(f.agency for f in ties)
     scope = f"{year}年" if year else ""
     lines = [f"{scope}{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
-    shown = figs[: max(p.top, min(len(figs), 10))]
+    # rankings add up groups in SQL; the rows shown get their full figure, formula and source
+    shown = [ix.figure(f.agency, f.year, f.metric, p.applicant) or f for f in figs[: max(p.top, min(len(figs), 10))]]
     lines.append(f"共{len(figs)}个单位：" + "；".join(
         f"{i}. {f.agency}{'' if year else f'（{f.year}年）'} {compose.number_text(f.value, f.unit)}"
         for i, f in enumerate(shown, 1)))
     if not p.years:
         lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
-    lines += compose.sources_of(figs[:1])
+    lines += compose.sources_of(shown[:1])
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose._value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))

@@ -66,6 +66,15 @@ class Figure:
         }
 
 
+def _applicant_clause(applicants: set[str | None]) -> tuple[str, list[str]]:
+    """applicant IN (…) [OR applicant IS NULL], written so the (metric, year, applicant) index serves it."""
+    named = sorted(a for a in applicants if a)
+    parts = [f"applicant in ({','.join('?' * len(named))})"] if named else []
+    if None in applicants:
+        parts.append("applicant is null")
+    return "(" + " or ".join(parts) + ")", named
+
+
 def _scope(reports: list[dict], year: int | None) -> tuple[str, list]:
     """The WHERE clause that reads the fewest fact rows for these reports."""
     if len(reports) <= 300:  # one report, or a city's: by report id
@@ -105,6 +114,8 @@ class Index:
             raise IndexMissing(self.path)
         self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        # rankings read a few thousand scattered rows: keep 64 MB of pages instead of SQLite's default 2 MB
+        self.conn.execute("pragma cache_size = -65536")
         try:
             rows = self.conn.execute(
                 "select id, file, path, agency, year, format, title, province, city, county, facts, "
@@ -163,16 +174,17 @@ class Index:
     def _figures(self, reports: list[dict], metric: str, applicant: str | None, year: int | None) -> dict[int, Figure]:
         """One figure per report, read with two queries however many reports there are."""
         applicant = self._applicant_for(metric, applicant)
+        if len(reports) > 50 and metric in self.cat.groups and metric not in self.cat.metrics \
+                and applicant not in self.cat.applicant_groups:
+            return self._group_totals(reports, metric, applicant, year)
         leaves = self._leaves(metric, applicant)
         metrics = sorted({m for m, _ in leaves})
         marks = ",".join("?" * len(metrics))
         scope, args = _scope(reports, year)
-        applicants = sorted({a or "" for _, a in leaves})
-        who = ",".join("?" * len(applicants))
+        who, applicants = _applicant_clause({a for _, a in leaves})
         cells = {}
         for row in self.conn.execute(
-            f"select {FIGURE_COLUMNS} from facts where metric in ({marks}) and {scope} "
-            f"and ifnull(applicant, '') in ({who}) "
+            f"select {FIGURE_COLUMNS} from facts where metric in ({marks}) and {scope} and {who} "
             "and source_table in ('表二', '表三', '表四') and year = report_year", [*metrics, *args, *applicants]
         ):
             if (row["metric"], row["applicant"]) in leaves:
@@ -185,11 +197,44 @@ class Index:
         missing = [r for r in reports if r["id"] not in out]
         if missing and applicant in (None, "total"):
             # only reports whose tables lack the figure fall back to what their text states
-            prose = self._prose_rows(metric, scope, args, [r["id"] for r in missing])
+            prose = self._prose_rows(metric, *_scope(missing, year), [r["id"] for r in missing])
             for report in missing:
                 fig = self._compose(report, metric, applicant, cells, prose)
                 if fig is not None:
                     out[report["id"]] = fig
+        return out
+
+    def _group_totals(self, reports: list[dict], metric: str, applicant: str | None,
+                      year: int | None) -> dict[int, Figure]:
+        """A group's sums over many reports, added up by SQLite (rankings of 不予公开, 行政诉讼 …).
+
+        The figures carry no parts: a channel wanting the formula asks figure() for that report.
+        """
+        parts = self.cat.groups[metric].parts
+        scope, args = _scope(reports, year)
+        who, applicants = _applicant_clause({applicant})
+        sums = {
+            row[0]: row
+            for row in self.conn.execute(
+                f"select report_id, count(*), sum(value), count(value), min(unit), min(source_table) from facts "
+                f"where metric in ({','.join('?' * len(parts))}) and {scope} and {who} "
+                "and source_table in ('表二', '表三', '表四') and year = report_year group by report_id",
+                [*parts, *args, *applicants],
+            )
+        }
+        out, missing = {}, []
+        for report in reports:
+            found = sums.get(report["id"])
+            if found is None or found[1] < len(parts):
+                missing.append(report)
+                continue
+            _, _, total, numbers, unit, table = found
+            out[report["id"]] = Figure(report["agency"], report["year"], metric, applicant, total if numbers else None,
+                                       unit, "", "number" if numbers else "blank", report["file"], table, None,
+                                       report_id=report["id"])
+        if missing and applicant in (None, "total"):
+            prose = self._prose_rows(metric, *_scope(missing, year), [r["id"] for r in missing])
+            out.update({rid: self._figure(row) for rid, row in prose.items()})
         return out
 
     def _prose_rows(self, metric: str, scope: str, args: list, ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -268,9 +313,11 @@ class Index:
             if fig is not None:
                 out[year] = fig
         if metric == "apply.new" and applicant in (None, "total"):
+            ids = [r["id"] for r in self.by_agency.get(agency, [])]
             rows = self.conn.execute(
-                "select * from facts where agency = ? and metric = ? and source_table = ? order by year",
-                [agency, metric, CHART],
+                f"select {FIGURE_COLUMNS} from facts where report_id in ({','.join('?' * len(ids))}) "
+                "and metric = ? and source_table = ? order by year",
+                [*ids, metric, CHART],
             ).fetchall()
             for row in rows:
                 out.setdefault(row["year"], self._figure(row))
