@@ -50,6 +50,7 @@ def short_names(full: str) -> set[str]:
     province, city, _ = region_of(full)
     city_short = city.removesuffix("市")
     body = _drop_body_suffix(full, spec["body_suffixes"])
+    suffix = full[len(body):]  # 人民政府办公室, kept to name the body without its province or city
     province_short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province)
     for prefix in (province, province_short):
         if prefix and body.startswith(prefix) and len(body) - len(prefix) >= 2:
@@ -60,9 +61,8 @@ def short_names(full: str) -> set[str]:
         if prefix and rest.startswith(prefix) and len(rest) - len(prefix) >= 2:
             rest = rest[len(prefix):]
             break
-    names = {full, body, rest}
-    if rest != body and full.startswith(body):
-        names.add(rest + full[len(body):])  # 柯桥区人民政府办公室 without its city
+    # the full name without its province, and without its city: 无锡市人民政府办公室, 柯桥区人民政府办公室
+    names = {full, body, rest, body + suffix, rest + suffix}
     if city and body in (city, city_short):
         names.add(city_short)  # 淮安市人民政府 → 淮安市, 淮安
     if province and body in (province, province_short):
@@ -146,11 +146,30 @@ class AgencyIndex:
             taken[i:j] = [True] * (j - i)
             found.append(Spotted(text[i:j], i, j, sorted(self.by_name[text[i:j]])))
         found.sort(key=lambda s: s.start)
+        for spot in found:
+            self._check_continuation(text, spot)
         if not found:
             fuzzy = self._fuzzy(text)
             if fuzzy:
                 found.append(fuzzy)
         return found
+
+    def _check_continuation(self, text: str, spot: Spotted) -> None:
+        """无锡市 followed by 人民政府办公室 names the office, not the city: find it, or ask back."""
+        # the name goes on only until a conjunction, a year or another name (文登区与工信局 is two)
+        tail = re.match(r"[^\s\d和与及跟同或、，,；;的年对比较]{1,16}", text[spot.end :])
+        if not tail:
+            return
+        words = "|".join(sorted(rules()["sub_bodies"], key=len, reverse=True))
+        body = re.match(rf".*?(?:{words})", tail.group(0))
+        if not body:
+            return
+        extended = (spot.span + body.group(0)).replace("人民政府", "政府").replace("政府", "人民政府")
+        owners = sorted(a for a in self.agencies if extended in a or extended.replace("人民政府", "政府") in a)
+        if owners:
+            spot.agencies, spot.span, spot.end = owners, spot.span + body.group(0), spot.end + len(body.group(0))
+        else:
+            spot.exact, spot.score = False, FUZZY_ASK  # a body the index does not hold: ask, never guess
 
     def _fuzzy(self, text: str) -> Spotted | None:
         """A place-like span that nearly matches a known name (文登县 → 文登区)."""
