@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +133,18 @@ class Index:
         self.agencies = sorted(self.by_agency)
         self.regions = _region_names(self.reports)
         self.cat = catalogue.load()
+        # the index never changes under an open Index (a rebuild means a new one), so rankings
+        # and searches, the costly questions, are remembered: popular ones are asked again and again
+        self._remembered: OrderedDict[tuple, object] = OrderedDict()
+
+    def _remember(self, key: tuple, compute):
+        if key in self._remembered:
+            self._remembered.move_to_end(key)
+            return self._remembered[key]
+        value = self._remembered[key] = compute()
+        if len(self._remembered) > 256:
+            self._remembered.popitem(last=False)
+        return value
 
     def close(self) -> None:
         self.conn.close()
@@ -296,6 +309,10 @@ class Index:
 
         latest_only keeps each agency's newest report, for rankings with no year.
         """
+        key = ("across", year, metric, applicant, region, latest_only)
+        return list(self._remember(key, lambda: self._across(year, metric, applicant, region, latest_only)))
+
+    def _across(self, year, metric, applicant, region, latest_only) -> list[Figure]:
         reports = self.in_region(region)
         if latest_only:
             newest = {r["agency"]: r for r in reports}  # reports are sorted by agency, year
@@ -350,4 +367,5 @@ class Index:
     def search(self, query: str, limit: int = 20) -> list[dict]:
         from index.store import search_sql
 
-        return [dict(r) for r in self.conn.execute(search_sql(limit), {"query": query})]
+        return list(self._remember(("search", query, limit), lambda: [
+            dict(r) for r in self.conn.execute(search_sql(limit), {"query": query})]))
