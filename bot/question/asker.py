@@ -17,6 +17,7 @@ from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.normalize import MAX_QUESTION, normalize
 from bot.question.query import Index
 from bot.question.understand import Parsed, understand
+from index import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,18 @@ class Asker:
         self.agencies = AgencyIndex.build(self.index.agencies)
         self.loaded_at = time.time()
 
+    def warm_up(self) -> Asker:
+        """Load jieba now, for a long-running bot, so the first search does not pay 0.5 s."""
+        tokenize.add_names(self.index.agencies)
+        return self
+
     def reload(self) -> None:
         """Re-open the index after a rebuild swapped the file."""
         fresh = Index(self.db_path)
         old = self.index
         self.index, self.agencies = fresh, AgencyIndex.build(fresh.agencies)
         old.close()
+        tokenize.add_names(fresh.agencies)  # new agencies' names stay whole in searches
 
     # --- questions --------------------------------------------------------------------
 

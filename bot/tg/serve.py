@@ -34,7 +34,7 @@ def run(settings: Settings | str | Path | None = None) -> int:
     from bot.question import Asker  # after the checks: loading the question layer takes a moment
     from bot.tg.app import build_application
 
-    application = build_application(settings, lambda: Asker(settings.db))
+    application = build_application(settings, lambda: Asker(settings.db).warm_up())
     logger.info("starting with %s", describe(settings))
     if settings.webhook_url:
         application.run_webhook(**webhook_options(settings))
