@@ -80,9 +80,9 @@ def test_applicant_groups_and_review_groups_name_existing_parts():
 
 def test_review_headers_name_their_own_blocks(cat):
     for block, spec in CATALOGUE["review_blocks"].items():
-        assert all(cat.review_blocks_named(h) == [block] for h in spec["header"]), block
+        assert all(list(cat.review_blocks_named(h)) == [block] for h in spec["header"]), block
     for spec in CATALOGUE["review_groups"].values():
-        assert all(cat.review_blocks_named(h) == spec["parts"] for h in spec["header"])
+        assert all(list(cat.review_blocks_named(h)) == list(spec["parts"]) for h in spec["header"])
     for spec in CATALOGUE["review_columns"].values():
         assert all(cat.names_review_column(h) for h in spec["header"])
 
