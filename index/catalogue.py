@@ -268,6 +268,12 @@ def split_label(text: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
+def _joined(row: str, column: str) -> str:
+    """A 表二 row and column label as one phrase, without saying a shared word twice (政府集中采购 + 采购项目数量)."""
+    overlap = max((n for n in range(1, min(len(row), len(column)) + 1) if row.endswith(column[:n])), default=0)
+    return row + column[overlap:]
+
+
 def _tuple(value) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -304,7 +310,7 @@ def load() -> Catalogue:
         cat.metrics[key] = Metric(
             key,
             TABLE_PROACTIVE,
-            f"{row_labels[row]}{col_labels[col]}" if col != "amount" else f"{row_labels[row]}金额",
+            _joined(row_labels[row], col_labels[col]),
             unit=spec.get("unit", "件"),
             formats=_tuple(spec.get("formats")),
             words=_tuple(spec.get("words")),
