@@ -11,6 +11,7 @@ from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
+from index.catalogue import PROSE
 
 
 def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
@@ -32,8 +33,32 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
             break
     if fig is None:
         return resolve.no_figure(question, p, ix, agency, year)
+    context = resolve.context_of(p, [agency], [year], "lookup")
+    if fig.table == PROSE:
+        stated = ix.prose_statements(fig.report_id, fig.metric)
+        if len({s.value for s in stated}) > 1:
+            return _several_statements(question, stated, context)
     notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix)
-    return compose.lookup_answer(question, "lookup", fig, notes, resolve.context_of(p, [agency], [year], "lookup"))
+    return compose.lookup_answer(question, "lookup", fig, notes, context)
+
+
+def _around(sentence: str, raw: str, width: int = 50) -> str:
+    """The part of a long sentence where the figure is printed."""
+    compact = sentence.replace(" ", "")
+    at = compact.find(raw)
+    if at < 0 or len(compact) <= width:
+        return compose._clip(compact, width)
+    start = max(0, at + len(raw) - width)
+    return ("…" if start else "") + compact[start : at + len(raw)] + ("…" if at + len(raw) < len(compact) else "")
+
+
+def _several_statements(question: str, stated: list[Figure], context: dict) -> Answer:
+    """The text gives different figures for one thing (网站发布信息230余条 … 共发布信息4895条): show each, pick none."""
+    first = stated[0]
+    label, _ = compose.label_of(first.metric, first.applicant)
+    lines = [f"{first.agency}{first.year}年的报告正文中“{label}”有{len(stated)}处不同的数字，没有表格可核对，请看原文："]
+    lines += [f"· {compose.number_text(s.value, s.unit, s.raw)}：第{s.line}行“{_around(s.sentence, s.raw)}”" for s in stated]
+    return Answer(question, ANSWERED, "lookup", "\n".join(lines), facts=[s.as_fact() for s in stated], context=context)
 
 
 def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

@@ -281,6 +281,14 @@ class Index:
         """The figure the report's text states for a metric, if any."""
         return self._prose(report, metric, None)
 
+    def prose_statements(self, report_id: int, metric: str) -> list[Figure]:
+        """Every figure the report's text states for a metric, in printed order."""
+        rows = self.conn.execute(
+            f"select {FIGURE_COLUMNS} from facts where report_id = ? and metric = ? and source_table = ? order by line",
+            [report_id, metric, PROSE],
+        )
+        return [self._figure(r) for r in rows]
+
     def _prose(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
         if applicant not in (None, "total"):
             return None

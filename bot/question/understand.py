@@ -167,7 +167,7 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         else:
             if key not in parsed.metrics:
                 parsed.metrics.append(key)
-            if best is None or len(word) > len(best[1]):
+            if best is None or _weight(word) > _weight(best[1]):
                 best = (key, word)
     if block:
         parsed.metric = f"{block}.{column or 'total'}"
@@ -176,6 +176,11 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         parsed.metric, parsed.metric_word = best
     elif column:
         parsed.metric = f"review.{column}"
+    if not parsed.metric and not block:
+        gapped = _gapped_metric(text, words)
+        if gapped:
+            parsed.metric, parsed.metric_word = gapped
+            parsed.metrics.append(gapped[0])
     # 表二 asked by row and column (行政许可 + 上一年项目数量): the pair names the cell
     row = parsed.metric.split(".")[1] if parsed.metric and parsed.metric.startswith("proactive.") else prow
     if row and pcol and not block:
@@ -183,6 +188,26 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+
+
+def _weight(word: str) -> float:
+    return len(word) - (1.5 if word in lexicon()["weak_metric_words"] else 0)
+
+
+def _gapped_metric(text: str, words: dict) -> tuple[str, str] | None:
+    """A metric word said with words between its halves (发布了多少条信息 → 发布信息)."""
+    best = None
+    for word, (kind, key) in words.items():
+        if kind != "metric" or len(word) < 4:
+            continue
+        for cut in range(2, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            at = text.find(head)
+            if at >= 0 and 0 <= text.find(tail, at + len(head)) - (at + len(head)) <= 6:
+                if best is None or len(word) > len(best[1]):
+                    best = (key, word)
+                break
+    return best
 
 
 def _default_proactive(row: str) -> list[str]:
