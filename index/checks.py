@@ -63,7 +63,7 @@ def _equation(rule, subject, facts, left, right) -> Check:
     return Check(rule, subject, status, expected=lhs, actual=rhs, cells=_cells(facts, keys))
 
 
-def report_checks(facts: list[Fact], table_format: str) -> list[Check]:
+def report_checks(facts: list[Fact]) -> list[Check]:
     """Rules 1–5 on one report's facts."""
     cat = catalogue.load()
     table = {(f.metric, f.applicant): f for f in facts if f.table != PROSE and f.year is None}

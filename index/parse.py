@@ -83,7 +83,7 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
         format=fmt,
         facts=facts,
         passages=passages_of(blocks, meta),
-        checks=checks.report_checks(facts, fmt),
+        checks=checks.report_checks(facts),
         missing_tables=missing,
         warnings=warnings,
         chars=sum(len(x) for x in lines),
