@@ -174,8 +174,19 @@ def region_of(agency: str) -> tuple[str, str, str]:
             if name in agency and (not city or len(name) > len(city.rstrip("市"))):
                 city, province = f"{name}市", prov
                 county = next((c for c in counties if c in agency[agency.index(name) + len(name) :]), "")
+    if not province:
+        match = _PROVINCE.match(agency)
+        province = match.group(1) if match else ""
+    if not city:
+        # a city the gazetteer does not list: the name still says XX市 / XX州 after its province
+        match = _CITY.match(agency[len(province):] if agency.startswith(province) else agency)
+        city = match.group(1) if match else ""
     if not county:
-        match = re.search(r"市([^市]{1,6}?(?:区|县))", agency)
+        match = re.search(r"(?:市|州|盟)([^市]{1,6}?(?:区|县|旗))", agency)
         if match and "开发区" not in match.group(1) and "新区" not in match.group(1):
             county = match.group(1)
     return province, city, county
+
+
+_PROVINCE = re.compile(r"^([\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,8}自治区)")
+_CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?市|[\u4e00-\u9fff]{2,9}?(?:自治州|州|盟|地区))(?=[\u4e00-\u9fff]{2})")

@@ -84,3 +84,17 @@ def test_a_figure_after_a_closing_quote_mark_is_read():
     from index.prose import figures_in
 
     assert [f[:2] for f in figures_in("制作《淮安市人民政府公报》 6 期")] == [("prose.gazette_issues", 6)]
+
+
+@pytest.mark.parametrize(("agency", "region"), [
+    ("河南省驻马店市驿城区人民政府", ("河南省", "驻马店市", "驿城区")),  # a city the gazetteer does not list
+    ("黑龙江省大庆市人民政府", ("黑龙江省", "大庆市", "")),
+    ("北京市海淀区人民政府", ("北京市", "北京市", "海淀区")),
+    ("广州市天河区人民政府", ("广东省", "广州市", "天河区")),  # the province from the gazetteer
+    ("威海临港经济技术开发区", ("山东省", "威海市", "")),
+    ("市场监督管理局", ("", "", "")),
+])
+def test_region_read_from_the_name(agency, region):
+    from index.metadata import region_of
+
+    assert region_of(agency) == region
