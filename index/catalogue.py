@@ -97,6 +97,8 @@ class Catalogue:
     # question words naming a 表二 row (行政许可 …) or column (上一年项目数量 …)
     proactive_row_words: dict[str, str] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # a 表二 question column a row lacks → the column it means there (采购 项目 → items, 许可 项目 → prev_items)
+    proactive_otherwise: dict[str, str] = field(default_factory=dict)
     # 表二 row and column keys → their printed labels
     proactive_labels: dict[str, str] = field(default_factory=dict)
     proactive_column_words: dict[str, str] = field(default_factory=dict)
@@ -302,6 +304,8 @@ def load() -> Catalogue:
         cat.proactive_row_words.update(dict.fromkeys(_tuple(spec.get("words")), key))
     for key, spec in data["proactive_columns"].items():
         cat.proactive_column_words.update(dict.fromkeys(_tuple(spec.get("words")), key))
+        if spec.get("otherwise"):
+            cat.proactive_otherwise[key] = spec["otherwise"]
     row_labels = {k: v["label"] for k, v in data["proactive_rows"].items()}
     cat.proactive_labels = {**row_labels, **{k: v["label"] for k, v in data["proactive_columns"].items()}}
     col_labels = {k: v["label"] for k, v in data["proactive_columns"].items()}

@@ -110,6 +110,8 @@ class Spotted:
     agencies: list[str]
     exact: bool = True
     score: float = 100.0
+    # the fuller name the question really says when the index holds no such agency (烟台市工信局)
+    conflict: str = ""
 
 
 @dataclass
@@ -148,6 +150,7 @@ class AgencyIndex:
         found.sort(key=lambda s: s.start)
         for spot in found:
             self._check_continuation(text, spot)
+            self._check_prefix(text, spot)
         if not found:
             fuzzy = self._fuzzy(text)
             if fuzzy:
@@ -155,21 +158,31 @@ class AgencyIndex:
         return found
 
     def _check_continuation(self, text: str, spot: Spotted) -> None:
-        """无锡市 followed by 人民政府办公室 names the office, not the city: find it, or ask back."""
+        """无锡市 + 人民政府办公室 names the office, 淮安市 + 清江浦区 a district: find it, or say there is none."""
         # the name goes on only until a conjunction, a year or another name (文登区与工信局 is two)
         tail = re.match(r"[^\s\d和与及跟同或、，,；;的年对比较]{1,16}", text[spot.end :])
         if not tail:
             return
-        words = "|".join(sorted(rules()["sub_bodies"], key=len, reverse=True))
+        words = "|".join(sorted([*rules()["sub_bodies"], *rules()["sub_places"]], key=len, reverse=True))
         body = re.match(rf".*?(?:{words})", tail.group(0))
-        if not body:
-            return
+        if not body or any(a.endswith(body.group(0)) for a in spot.agencies):
+            return  # 高区管委会: the agency's own body word
         extended = (spot.span + body.group(0)).replace("人民政府", "政府").replace("政府", "人民政府")
         owners = sorted(a for a in self.agencies if extended in a or extended.replace("人民政府", "政府") in a)
         if owners:
             spot.agencies, spot.span, spot.end = owners, spot.span + body.group(0), spot.end + len(body.group(0))
         else:
-            spot.exact, spot.score = False, FUZZY_ASK  # a body the index does not hold: ask, never guess
+            spot.conflict = spot.span + body.group(0)
+
+    def _check_prefix(self, text: str, spot: Spotted) -> None:
+        """烟台市 + 工信局: a place written before a short name that belongs to another place."""
+        before = text[: spot.start].removesuffix("的")
+        for place in sorted(place_names(), key=len, reverse=True):
+            if before.endswith(place):
+                short = re.sub(r"(省|市|自治区)$", "", place)
+                if not any(short in a or short in "".join(region_of(a)) for a in spot.agencies):
+                    spot.conflict = place + spot.span
+                return
 
     def _fuzzy(self, text: str) -> Spotted | None:
         """A place-like span that nearly matches a known name (文登县 → 文登区)."""

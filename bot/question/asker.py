@@ -121,6 +121,10 @@ class Asker:
             "aggregate": figures.aggregate,
             "lookup": figures.lookup,
         }.get(p.intent)
+        if p.intent == "unclear":
+            text = (f"报告的统计表中没有“{p.unclear}”这一项，我不能给出这个数字。"
+                    "可以用“哪些报告提到…”在报告原文中查找。例如：")
+            return Answer(question, NOT_UNDERSTOOD, "unclear", text, suggestions=documents.examples(ix, ag))
         if handler is None:
             if p.unknown_place:
                 return resolve.unknown_agency(question, p, ix)

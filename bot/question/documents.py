@@ -29,19 +29,23 @@ def search(question: str, phrase: str, ix: Index, agencies: list[str], years: li
     for r in rows:
         best.setdefault((r["agency"], r["year"]), r)
     sources = [{"agency": r["agency"], "year": r["year"], "file": r["file"], "line": r["line"],
-                "section": r["section"], "snippet": snippet(r["text"], tokens)} for r in best.values()]
+                "section": r["section"], "snippet": snippet(r["text"], tokens, phrase=phrase)} for r in best.values()]
     lines = [f"有{len(sources)}份报告提到“{phrase}”："]
     lines += [f"· {s['agency']}{s['year']}年（{s['file']} 第{s['line']}行）：{s['snippet']}" for s in sources[:10]]
     return Answer(question, ANSWERED, "search", "\n".join(lines), sources=sources,
                   context={"search": phrase, "question": question})
 
 
-def snippet(text: str, tokens: list[str], width: int = 60) -> str:
-    """The passage around the first match, matched words in 【】, from the original text."""
-    positions = [text.find(t) for t in tokens if t and text.find(t) >= 0]
+def snippet(text: str, tokens: list[str], width: int = 60, phrase: str = "") -> str:
+    """The passage around the match, matched words in 【】, from the original text (not the tokens).
+
+    The whole phrase, where the text has it, is what is shown and marked; else its words.
+    """
+    marks = [phrase] if phrase and phrase in text else sorted(set(tokens), key=len, reverse=True)
+    positions = [text.find(t) for t in marks if t and text.find(t) >= 0]
     start = max(0, min(positions) - width // 3) if positions else 0
     piece = text[start : start + width]
-    for token in sorted(set(tokens), key=len, reverse=True):
+    for token in marks:
         if len(token) >= 2:
             piece = re.sub(re.escape(token), lambda m: f"【{m.group(0)}】", piece)
     piece = re.sub(r"【【(.+?)】】", r"【\1】", piece)

@@ -5,6 +5,8 @@ Each says honestly when the index has no such figure, and what it does hold.
 
 from __future__ import annotations
 
+import re
+
 from bot.question import compose, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
@@ -34,12 +36,34 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if fig is None:
         return resolve.no_figure(question, p, ix, agency, year)
     context = resolve.context_of(p, [agency], [year], "lookup")
+    asked = _unit_asked(p.text)
+    if fig.value is not None and asked and _unit_group(fig.unit) != _unit_group(asked):
+        label, applicant_part = compose.label_of(fig.metric, fig.applicant)
+        text = (f"{agency}{year}年报告中的“{label}{applicant_part}”是{compose.number_text(fig.value, fig.unit, fig.raw)}，"
+                f"没有以“{asked}”计的数字。")
+        return Answer(question, NO_DATA, "lookup", text + "\n" + "\n".join(compose.sources_of([fig])),
+                      facts=[fig.as_fact()], context=context)
     if fig.table == PROSE:
         stated = ix.prose_statements(fig.report_id, fig.metric)
         if len({s.value for s in stated}) > 1:
             return _several_statements(question, stated, context)
     notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix)
     return compose.lookup_answer(question, "lookup", fig, notes, context)
+
+
+# units a question may ask in; a figure kept in another group answers a different question
+# (政府开放日 9场 is not the 524人次 invited)
+_UNIT_GROUPS = {"元": "money", "万元": "money", "亿元": "money", "人次": "people", "人": "people", "名": "people",
+                "人数": "people"}
+
+
+def _unit_group(unit: str | None) -> str:
+    return _UNIT_GROUPS.get(unit or "", "count")
+
+
+def _unit_asked(text: str) -> str | None:
+    match = re.search(r"多少(人次|人数|名|万元|亿元|元)|(人次|万元|亿元)", text)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def _around(sentence: str, raw: str, width: int = 50) -> str:
@@ -145,12 +169,15 @@ def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
                  if f.value is not None and (names is None or f.agency in names)]
     if not figs:
         return Answer(question, NO_DATA, "aggregate", "索引中没有可以相加的数字。")
-    units = {f.unit for f in figs}
-    if len(units) > 1:
-        total = sum(f.in_yuan() or 0 for f in figs)
-        unit = "元"
+    groups = {_unit_group(f.unit) for f in figs}
+    if len(groups) > 1:
+        return Answer(question, NO_DATA, "aggregate", "这些数字的单位不同，不能相加："
+                      + "、".join(f"{f.agency}{compose.number_text(f.value, f.unit)}" for f in figs[:resolve.MAX_LISTED]) + "。")
+    if groups == {"money"} and len({f.unit for f in figs}) > 1:
+        total, unit = sum(f.in_yuan() for f in figs), "元"  # 万元 and 元 add up in 元
     else:
-        total, unit = sum(f.value for f in figs), figs[0].unit
+        # counts in 件, 起 or 宗 are the same kind of thing: added up and said in 件
+        total, unit = sum(f.value for f in figs), figs[0].unit if len({f.unit for f in figs}) == 1 else "件"
     label, applicant_part = compose.label_of(p.metric, p.applicant)
     scope = "、".join(f"{y}年" for y in years if y) or "全部年份"
     formula = " + ".join(f"{f.agency}{'' if p.years else f'{f.year}年'}{compose.number_text(f.value, f.unit)}"
@@ -166,6 +193,7 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if problem:
         return problem
     series = ix.series(agency, p.metric, p.applicant)
+    missing_years = [y for y in p.years if y not in {f.year for f in series}]
     if p.years:
         series = [f for f in series if f.year in p.years] or series
     if not series:
@@ -185,7 +213,10 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if any(f.table == "图表" for f in series):
         text += "\n注：标“图表”的年份取自报告中的历年图表，不是该年报告的表格。"
     text += "\n" + "\n".join(compose.sources_of(series[-1:]))
-    value = compose._value(series[0].value) if len(series) == 1 else None
+    if missing_years:
+        text += f"\n索引中没有{agency}" + "、".join(f"{y}年" for y in missing_years) + "的数字。"
+    # one year of a question about several is no answer to it (比2022年多了多少 with no 2022)
+    value = compose._value(series[0].value) if len(series) == 1 and len(p.years) <= 1 else None
     return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
                   facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))

@@ -36,7 +36,7 @@ def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
 def resolve_agencies(question: str, p: Parsed) -> tuple[list[str], Answer | None]:
     names = []
     for spot in p.agencies:
-        if len(spot.agencies) > 1 or not spot.exact and spot.score < 90:
+        if len(spot.agencies) > 1 or not spot.exact:  # a near miss asks back, never guesses
             return [], ambiguous(question, p, spot)
         names.append(spot.agencies[0])
     return list(dict.fromkeys(names)), None
@@ -111,7 +111,8 @@ def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
 
 
 def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
-    """A question naming no agency: the only one that fits, or an answer asking which."""
+    """A question naming no agency asks which one, even when one fits: a province or a city is
+    not the one report the index holds for it (江苏省 is not 淮安市人民政府)."""
     if p.unknown_place:
         return "", unknown_agency(question, p, ix)
     years = p.years or ix.years
@@ -119,9 +120,12 @@ def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | 
     if p.years and not choices:
         return "", Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
                                                                    years="、".join(f"{y}年" for y in ix.years)))
-    if len(choices) == 1:
-        return choices[0], None
-    text = "请问是哪个单位？（也可以问“哪个单位最多”或“所有单位一共多少”）"
+    if not choices:
+        return "", unknown_agency(question, p, ix)
+    if p.region:
+        text = f"索引中没有{p.region[1]}本级的报告。{p.region[1]}的报告有以下单位，您是指哪一个？"
+    else:
+        text = "请问是哪个单位？（也可以问“哪个单位最多”或“所有单位一共多少”）"
     return "", Answer(question, AMBIGUOUS, p.intent,
                       text + "\n" + "\n".join(f"· {c}" for c in choices[:MAX_LISTED]),
                       choices=choices[:MAX_LISTED], context=context_of(p, [], p.years, p.intent))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from bot.question.agencies import AgencyIndex, Spotted
 from bot.question.normalize import years_in
@@ -70,6 +71,8 @@ class Parsed:
     unknown_place: str | None = None
     # a province, city or county the question names without naming an agency: (column, value)
     region: tuple[str, str] | None = None
+    # a measure the question names that the tables do not hold (撤回): say so, never fall back
+    unclear: str = ""
     # other metrics to try, in order, when the report does not hold the first (a bare 表二 row)
     alternatives: list[str] = field(default_factory=list)
     followup: bool = False
@@ -99,6 +102,10 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     lex = lexicon()
     parsed = Parsed(text)
     parsed.agencies = agencies.spot(text)
+    conflicts = [s.conflict for s in parsed.agencies if s.conflict]
+    if conflicts:
+        # the question names an agency the index does not hold; never answer for a shorter name
+        parsed.agencies = [s for s in parsed.agencies if not s.conflict]
     masked = text
     for spot in parsed.agencies:
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
@@ -108,9 +115,11 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word):
             parsed.years.append(newest_year - back)
     parsed.years = list(dict.fromkeys(parsed.years))
-    if not parsed.agencies:
-        parsed.region = _region(masked, regions or {})
-        if not parsed.region:
+    if conflicts:
+        parsed.unknown_place = conflicts[0]
+    elif not parsed.agencies:
+        parsed.region, parsed.unknown_place = _region(masked, regions or {})
+        if not parsed.region and not parsed.unknown_place:
             parsed.unknown_place = agencies.unknown_place(masked)
     _read_metric(parsed, masked)
     for intent, words in lex["intents"].items():
@@ -176,6 +185,8 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         parsed.metric, parsed.metric_word = best
     elif column:
         parsed.metric = f"review.{column}"
+    if best and best[1] in lexicon()["weak_metric_words"] and not block and not pcol:
+        _check_weak_metric(parsed, text, words)
     if not parsed.metric and not block:
         gapped = _gapped_metric(text, words)
         if gapped:
@@ -184,10 +195,49 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     # 表二 asked by row and column (行政许可 + 上一年项目数量): the pair names the cell
     row = parsed.metric.split(".")[1] if parsed.metric and parsed.metric.startswith("proactive.") else prow
     if row and pcol and not block:
+        cat = catalogue.load()
+        if f"proactive.{row}.{pcol}" not in cat.metrics and pcol in cat.proactive_otherwise:
+            pcol = cat.proactive_otherwise[pcol]
         parsed.metric = f"proactive.{row}.{pcol}"
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+
+
+_FILLER = re.compile(
+    r"请问|请|给出|出处|来源|谢谢|告诉我|帮我|查一下|一下|政府信息公开|信息公开|依申请公开|申请人|申请|收到|受理|"
+    r"多少|几|是|有|的|了|吗|呢|啊|呀|吧|被|为|共|总共|一共|累计|全年|本年度|本年|年度|数量|情况|总数|件|个|条|"
+    r"项|次|起|年|里|中|在|[\d\s，,。？?！!、：:；;“”\"'（）()]"
+)
+
+
+def _check_weak_metric(parsed: Parsed, text: str, words: dict) -> None:
+    """A metric guessed from a common word only (申请): check what else the question says.
+
+    A measure the tables do not hold (撤回) makes the question unclear; a close match to a
+    row's own words (补正后仍不明确) names that row instead.
+    """
+    rest = text
+    for spot in parsed.agencies:
+        rest = rest.replace(spot.span, "")
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    rest = _FILLER.sub("", rest)
+    odd = [w for w in lexicon()["not_our_figures"] if w in text]
+    if odd:
+        parsed.metric, parsed.metrics, parsed.unclear = None, [], odd[0]
+        return
+    if len(rest) < 4:
+        return
+    labels = {}
+    for metric in catalogue.load().metrics.values():
+        for label in (metric.row_label, *metric.words):
+            if len(label) >= 4:
+                labels[label] = metric.key
+    hit = process.extractOne(rest, list(labels), scorer=fuzz.ratio, score_cutoff=75)
+    if hit:
+        parsed.metric, parsed.metric_word = labels[hit[0]], hit[0]
+        parsed.metrics = [parsed.metric]
 
 
 def _weight(word: str) -> float:
@@ -217,12 +267,18 @@ def _default_proactive(row: str) -> list[str]:
     return [f"proactive.{row}.{c}" for c in columns if f"proactive.{row}.{c}" in metrics]
 
 
-def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """The longest region name of the index the question contains."""
+def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, str] | None, str | None]:
+    """(region, unknown place): the longest region of the index the question names, unless the
+    name goes on into a place or body the index does not hold (威海市 + 环翠区)."""
     for name in sorted(regions, key=len, reverse=True):
-        if name in text:
-            return regions[name]
-    return None
+        at = text.find(name)
+        if at < 0:
+            continue
+        tail = re.match(r"[^\s\d和与及、，,的年]{0,8}?(?:区|县|旗|局|委|办|中心|管委会)", text[at + len(name):])
+        if tail:
+            return None, name + tail.group(0)
+        return regions[name], None
+    return None, None
 
 
 def _intent(p: Parsed) -> str:
@@ -240,7 +296,7 @@ def _intent(p: Parsed) -> str:
         return "ratio"
     if len(p.metrics) >= 2 and ("each" in cues or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
-    if "trend" in cues and p.metric:
+    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1) and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and "compare" not in cues else "compare"
@@ -250,6 +306,8 @@ def _intent(p: Parsed) -> str:
         return "aggregate"
     if p.metric:
         return "lookup"
+    if p.unclear:
+        return "unclear"
     if p.agencies:
         return "summary"
     if "greeting" in cues and not has_subject:
