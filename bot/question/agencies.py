@@ -31,6 +31,12 @@ def rules() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _body_words() -> re.Pattern:
+    words = sorted([*rules()["sub_bodies"], *rules()["sub_places"]], key=len, reverse=True)
+    return re.compile(rf".*?(?:{'|'.join(words)})")
+
+
+@lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Province, city and county names, for telling an unknown place from a word."""
     names = set()
@@ -163,8 +169,7 @@ class AgencyIndex:
         tail = re.match(r"[^\s\d和与及跟同或、，,；;的年对比较]{1,16}", text[spot.end :])
         if not tail:
             return
-        words = "|".join(sorted([*rules()["sub_bodies"], *rules()["sub_places"]], key=len, reverse=True))
-        body = re.match(rf".*?(?:{words})", tail.group(0))
+        body = _body_words().match(tail.group(0))
         if not body or any(a.endswith(body.group(0)) for a in spot.agencies):
             return  # 高区管委会: the agency's own body word
         extended = (spot.span + body.group(0)).replace("人民政府", "政府").replace("政府", "人民政府")
@@ -177,8 +182,10 @@ class AgencyIndex:
     def _check_prefix(self, text: str, spot: Spotted) -> None:
         """烟台市 + 工信局: a place written before a short name that belongs to another place."""
         before = text[: spot.start].removesuffix("的")
-        for place in sorted(place_names(), key=len, reverse=True):
-            if before.endswith(place):
+        places = place_names()
+        for size in range(min(len(before), 10), 1, -1):
+            place = before[-size:]
+            if place in places:
                 short = re.sub(r"(省|市|自治区)$", "", place)
                 if not any(short in a or short in "".join(region_of(a)) for a in spot.agencies):
                     spot.conflict = place + spot.span

@@ -211,29 +211,36 @@ _FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _metric_labels() -> dict[str, str]:
+    """Row labels and words of every metric, for naming a row said loosely (补正后仍不明确)."""
+    labels = {}
+    for metric in catalogue.load().metrics.values():
+        for label in (metric.row_label, *metric.words):
+            if len(label) >= 4:
+                labels[label] = metric.key
+    return labels
+
+
 def _check_weak_metric(parsed: Parsed, text: str, words: dict) -> None:
     """A metric guessed from a common word only (申请): check what else the question says.
 
     A measure the tables do not hold (撤回) makes the question unclear; a close match to a
     row's own words (补正后仍不明确) names that row instead.
     """
-    rest = text
-    for spot in parsed.agencies:
-        rest = rest.replace(spot.span, "")
-    for word in sorted(words, key=len, reverse=True):
-        rest = rest.replace(word, "")
-    rest = _FILLER.sub("", rest)
     odd = [w for w in lexicon()["not_our_figures"] if w in text]
     if odd:
         parsed.metric, parsed.metrics, parsed.unclear = None, [], odd[0]
         return
+    rest = text
+    for spot in parsed.agencies:
+        rest = rest.replace(spot.span, "")
+    for _start, _end, word in _find_words(rest, words):
+        rest = rest.replace(word, "")
+    rest = _FILLER.sub("", rest)
     if len(rest) < 4:
         return
-    labels = {}
-    for metric in catalogue.load().metrics.values():
-        for label in (metric.row_label, *metric.words):
-            if len(label) >= 4:
-                labels[label] = metric.key
+    labels = _metric_labels()
     hit = process.extractOne(rest, list(labels), scorer=fuzz.ratio, score_cutoff=75)
     if hit:
         parsed.metric, parsed.metric_word = labels[hit[0]], hit[0]
