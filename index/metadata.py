@@ -174,6 +174,13 @@ def region_of(agency: str) -> tuple[str, str, str]:
             if name in agency and (not city or len(name) > len(city.rstrip("市"))):
                 city, province = f"{name}市", prov
                 county = next((c for c in counties if c in agency[agency.index(name) + len(name) :]), "")
+    if not city:
+        # a county's own body names no city (射阳县住房和城乡建设局): the county says which
+        for prov, cities in gazetteer().items():
+            for name, counties in cities.items():
+                found = next((c for c in counties if len(c) >= 3 and agency.startswith(c)), "")
+                if found:
+                    province, city, county = prov, f"{name}市", found
     if not province:
         match = _PROVINCE.match(agency)
         province = match.group(1) if match else ""

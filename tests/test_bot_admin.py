@@ -66,7 +66,7 @@ async def test_uploaded_report_is_indexed_then_answerable(bot):
     bot.fake.document(ADMIN, "huaian_2024.pdf", HUAIAN.read_bytes())
     recognised = await bot.fake.wait_for(
         lambda: [c for c in bot.fake.replies(ADMIN) if c.text.startswith("<b>已识别</b>")])
-    assert recognised[0].text == "<b>已识别</b>：淮安市人民政府 · 2024年 · 2021版表格 · 209 项数据 · 校验全部通过"
+    assert recognised[0].text == "<b>已识别</b>：淮安市人民政府 · 2024年 · 2021版表格 · 212 项数据 · 校验全部通过"
     answer = await bot.ask(ALICE, "淮安2024年收到多少申请")
     assert answer.text.startswith("淮安市人民政府2024年本年新收政府信息公开申请数量为3119件。")
 

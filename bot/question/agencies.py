@@ -52,7 +52,7 @@ def place_names() -> frozenset[str]:
 def short_names(full: str) -> set[str]:
     """Every name the rules derive for one agency's full name."""
     spec = rules()
-    generic = set(spec["zone_words"]) | set(spec["not_names"])
+    generic = set(spec["zone_words"]) | set(spec["not_names"]) | set(spec["zone_kinds"])
     province, city, _ = region_of(full)
     city_short = city.removesuffix("市")
     body = _drop_body_suffix(full, spec["body_suffixes"])
@@ -67,21 +67,39 @@ def short_names(full: str) -> set[str]:
         if prefix and rest.startswith(prefix) and len(rest) - len(prefix) >= 2:
             rest = rest[len(prefix):]
             break
+    _, _, county = region_of(full)
+    if county and rest.startswith(county) and len(rest) - len(county) >= 2 and not rest.endswith(county):
+        # a county's own bureau: 射阳县住房和城乡建设局 → 住房和城乡建设局 under 射阳 / 射阳县
+        bureau = rest[len(county):]
+        rest_variants = [bureau, county + bureau, county[:-1] + bureau if len(county) >= 3 else ""]
+    else:
+        rest_variants = []
     # the full name without its province, and without its city: 无锡市人民政府办公室, 柯桥区人民政府办公室
-    names = {full, body, rest, body + suffix, rest + suffix}
+    names = {full, body, rest, body + suffix, rest + suffix, *filter(None, rest_variants)}
+    if rest_variants:
+        rest = rest_variants[0]
     if city and body in (city, city_short):
         names.add(city_short)  # 淮安市人民政府 → 淮安市, 淮安
     if province and body in (province, province_short):
         names.add(province_short)
-    for long, short in spec["abbreviations"].items():
-        if long in rest:
+    # places a short name may be prefixed with: the city; a county for its own bureaus; a province for its own
+    places = [county, county[:-1]] if rest_variants else [p for p in (city, city_short) if p]
+    if not city and province_short and province_short != body:
+        places.append(province_short)
+    bare = []
+    for long, shorts in spec["abbreviations"].items():
+        if long not in rest:
+            continue
+        for short in [shorts] if isinstance(shorts, str) else shorts:
             short_rest = rest.replace(long, short)
-            names.update({short_rest, body.replace(long, short)})
-            if city_short and short_rest != rest:
-                names.add(city_short + short_rest)
+            # a zone's or bureau's kind alone (高新区, 住建局) is shared: it fits every such agency and asks which
+            names.update({short_rest, body.replace(long, short), short})
+            bare.append(short_rest)
+            names.update(place + short_rest for place in places if place)
+    names.update(place + rest for place in places if place and len(rest) >= 3)
     for zone in sorted(spec["zone_words"], key=len, reverse=True):
         if rest.endswith(zone):
-            if len(rest) > len(zone):
+            if len(rest) - len(zone) >= 2:
                 names.add(rest[: -len(zone)] + "区")  # 临港经济技术开发区 → 临港区
                 if city_short:
                     names.add(city_short + rest[: -len(zone)] + "区")
@@ -89,7 +107,7 @@ def short_names(full: str) -> set[str]:
     if rest.endswith(("区", "县")) and len(rest) >= 3 and not any(rest.endswith(z) for z in generic):
         names.add(rest[:-1])  # 文登区 → 文登
     if rest != body and city and rest.endswith(("局", "委", "办", "厅")):
-        names.update("市" + n for n in list(names) if n.endswith(("局", "委", "办")) and not re.search("[省市]", n))
+        names.update("市" + n for n in [rest, *bare] if n.endswith(("局", "委", "办")))  # 市工信局
     names.update(spec["aliases"].get(full, []))
     return {n for n in names if len(n) >= 2 and n not in generic}
 
@@ -187,7 +205,11 @@ class AgencyIndex:
             place = before[-size:]
             if place in places:
                 short = re.sub(r"(省|市|自治区)$", "", place)
-                if not any(short in a or short in "".join(region_of(a)) for a in spot.agencies):
+                there = [a for a in spot.agencies if short in a or short in "".join(region_of(a))]
+                if there:
+                    # 济南 + 自然资源和规划局: the place picks that city's bureau among the cities that have one
+                    spot.agencies, spot.span, spot.start = there, place + spot.span, spot.start - len(place)
+                else:
                     spot.conflict = place + spot.span
                 return
 

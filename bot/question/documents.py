@@ -157,6 +157,7 @@ def examples(ix: Index, ag: AgencyIndex) -> list[str]:
 
 def _shortest_unique(agency: str, ag: AgencyIndex) -> str:
     """The shortest name that means only this agency and says which one (临沂经开区, not 经开区)."""
-    generic = set(rules()["abbreviations"].values()) | set(rules()["zone_words"])
+    shorts = rules()["abbreviations"].values()
+    generic = {w for v in shorts for w in ([v] if isinstance(v, str) else v)} | set(rules()["zone_words"])
     names = [n for n, owners in ag.by_name.items() if owners == {agency} and n not in generic and len(n) >= 3]
     return min(names, key=lambda n: (len(n), n)) if names else agency

@@ -113,8 +113,11 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     label, applicant_part = compose.label_of(p.metric, p.applicant)
     lines = [f"比较{label}{applicant_part}："]
     lines += [f"· {f.agency}{f.year}年：{compose.number_text(f.value, f.unit)}" for f in figs]
+    value = None
     if len(figs) == 2 and figs[0].unit == figs[1].unit:
         diff = figs[0].value - figs[1].value
+        if "difference" in p.cues:
+            value = compose._value(abs(diff))  # 比工信局多多少: the difference is the number asked for
         if diff:
             more, less = (figs[0], figs[1]) if diff > 0 else (figs[1], figs[0])
             lines.append(f"{more.agency}{more.year}年比{less.agency}{less.year}年多"
@@ -124,7 +127,8 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if missing:
         lines.append("没有数字：" + "、".join(missing) + "。")
     lines += compose.sources_of(figs)
-    return Answer(question, ANSWERED, "compare", "\n".join(lines), facts=[f.as_fact() for f in figs],
+    return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
+                  unit=figs[0].unit if value is not None else None, facts=[f.as_fact() for f in figs],
                   chart=_chart(label, figs, by="agency" if len(names) >= 2 else "year"),
                   context=resolve.context_of(p, names, p.years, "compare"))
 
@@ -288,11 +292,18 @@ def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         return resolve.no_figure(question, p, ix, agency, year)
     if missing:
         lines.append("报告中没有：" + "、".join(missing) + "。")
+    value = unit = None
+    numbers = [f for f in figs if f.value is not None]
+    if "sum" in p.cues and not missing and len(numbers) == len(figs) and len({_unit_group(f.unit) for f in figs}) == 1:
+        # 上年结转加本年新收一共多少: the sum is the number asked for, and the reply shows it
+        value, unit = compose._value(sum(f.value for f in figs)), figs[0].unit
+        terms = " + ".join(f"{_term(f)}{compose.number_text(f.value, '')}" for f in figs)
+        lines.append(f"合计：{terms} = {compose.number_text(value, unit)}。")
     if note:
         lines.append(note)
     lines += compose.sources_of(figs)
-    return Answer(question, ANSWERED, "multi", "\n".join(lines), facts=[f.as_fact() for f in figs],
-                  context=resolve.context_of(p, [agency], [year], "lookup"))
+    return Answer(question, ANSWERED, "multi", "\n".join(lines), value=value, unit=unit,
+                  facts=[f.as_fact() for f in figs], context=resolve.context_of(p, [agency], [year], "lookup"))
 
 
 def _chart(label: str, figs: list[Figure], by: str) -> dict | None:

@@ -71,6 +71,8 @@ class Parsed:
     unknown_place: str | None = None
     # a province, city or county the question names without naming an agency: (column, value)
     region: tuple[str, str] | None = None
+    # metrics named by a specific word, not only by a common one such as 申请 or 处理
+    strong: set[str] = field(default_factory=set)
     # a measure the question names that the tables do not hold (撤回): say so, never fall back
     unclear: str = ""
     # other metrics to try, in order, when the report does not hold the first (a bare 表二 row)
@@ -125,6 +127,9 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for intent, words in lex["intents"].items():
         if any(w.lower() in masked.lower() for w in words):
             parsed.cues.add(intent)
+    if parsed.strong and not parsed.cues & {"sum", "each"}:
+        # 申请人逾期不补正、不再处理: the common words (申请, 处理) name no second figure
+        parsed.metrics = [m for m in parsed.metrics if m in parsed.strong or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
         parsed.direction = "least"
     top = re.search(r"前\s*(\d{1,2})", masked)
@@ -158,6 +163,7 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     words = metric_words()
     block = column = prow = pcol = None
     best = None
+    strong: set[str] = set()
     for _start, _end, word in _find_words(text, words):
         kind, key = words[word]
         if kind == "applicant":
@@ -176,8 +182,11 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         else:
             if key not in parsed.metrics:
                 parsed.metrics.append(key)
+            if word not in lexicon()["weak_metric_words"]:
+                strong.add(key)
             if best is None or _weight(word) > _weight(best[1]):
                 best = (key, word)
+    parsed.strong = strong
     if block:
         parsed.metric = f"{block}.{column or 'total'}"
         parsed.metric_word = block
@@ -274,6 +283,15 @@ def _default_proactive(row: str) -> list[str]:
     return [f"proactive.{row}.{c}" for c in columns if f"proactive.{row}.{c}" in metrics]
 
 
+@lru_cache(maxsize=1)
+def _region_tail() -> re.Pattern:
+    """A place or body written right after a region's name (威海市 + 环翠区, 四川 + 住建厅)."""
+    from bot.question.agencies import rules
+
+    words = sorted({*rules()["sub_bodies"], *rules()["sub_places"], "厅", "所", "院", "站"}, key=len, reverse=True)
+    return re.compile(rf"[^\s\d和与及、，,的年]{{0,8}}?(?:{'|'.join(words)})")
+
+
 def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, str] | None, str | None]:
     """(region, unknown place): the longest region of the index the question names, unless the
     name goes on into a place or body the index does not hold (威海市 + 环翠区)."""
@@ -281,7 +299,7 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
         at = text.find(name)
         if at < 0:
             continue
-        tail = re.match(r"[^\s\d和与及、，,的年]{0,8}?(?:区|县|旗|局|委|办|中心|管委会)", text[at + len(name):])
+        tail = _region_tail().match(text[at + len(name):])
         if tail:
             return None, name + tail.group(0)
         return regions[name], None
@@ -301,7 +319,7 @@ def _intent(p: Parsed) -> str:
         return "summary"
     if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
-    if len(p.metrics) >= 2 and ("each" in cues or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
+    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
     if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1) and p.metric:
         return "trend"
