@@ -37,6 +37,11 @@ def _body_words() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _places_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(place_names(), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Province, city and county names, for telling an unknown place from a word."""
     names = set()
@@ -225,7 +230,7 @@ class AgencyIndex:
 
     def unknown_place(self, text: str) -> str | None:
         """A place or agency the question names that the index does not hold (北京市)."""
-        for name in sorted(place_names(), key=len, reverse=True):
+        for name in _places_longest_first():
             if name in text and name not in self.by_name:
                 return name
         match = _PLACE.search(text)

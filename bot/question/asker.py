@@ -145,9 +145,10 @@ class Asker:
         query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
         parsed = self._understand(query)
         parsed.intent = "summary"
+        if not agency_text.strip():
+            return Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
         if not parsed.agencies:
-            return resolve.unknown_agency(agency_text, parsed, self.index) if parsed.unknown_place or agency_text else \
-                Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
+            return resolve.unknown_agency(agency_text, parsed, self.index)
         return documents.summary(agency_text, parsed, self.index, self.agencies)
 
     def list_reports(self, filter_text: str = "") -> list[dict]:

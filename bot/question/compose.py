@@ -58,14 +58,14 @@ def row_and_column(fig: Figure) -> tuple[str, str]:
 
 def source_text(fig: Figure) -> str:
     if fig.table == PROSE:
-        return say("source_prose", file=fig.file, line=fig.line, sentence=_clip(fig.sentence, 90))
+        return say("source_prose", file=fig.file, line=fig.line, sentence=clip(fig.sentence, 90))
     if fig.table == CHART:
         return say("source_chart", file=fig.file, line=fig.line)
     row, column = row_and_column(fig)
     return say("source_table", file=fig.file, table=fig.table, line=fig.line, row=row, column=column)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -122,7 +122,7 @@ def lookup_answer(question: str, intent: str, fig: Figure, notes: list[str], con
     lines.extend(sources_of([fig]) if not fig.is_sum else [_sum_sources(fig)])
     notes = figure_notes(fig) + notes
     text = "\n".join(lines + notes)
-    return Answer(question, ANSWERED, intent, text, _value(fig.value), fig.unit if fig.value is not None else None,
+    return Answer(question, ANSWERED, intent, text, plain_value(fig.value), fig.unit if fig.value is not None else None,
                   facts=[fig.as_fact()], notes=notes, context=context)
 
 
@@ -134,7 +134,7 @@ def _sum_sources(fig: Figure) -> str:
     return f"来源：{fig.file}，{fig.parts[0].table}{span}（各分项相加）。"
 
 
-def _value(value):
+def plain_value(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -71,7 +71,7 @@ def _around(sentence: str, raw: str, width: int = 50) -> str:
     compact = sentence.replace(" ", "")
     at = compact.find(raw)
     if at < 0 or len(compact) <= width:
-        return compose._clip(compact, width)
+        return compose.clip(compact, width)
     start = max(0, at + len(raw) - width)
     return ("…" if start else "") + compact[start : at + len(raw)] + ("…" if at + len(raw) < len(compact) else "")
 
@@ -117,7 +117,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if len(figs) == 2 and figs[0].unit == figs[1].unit:
         diff = figs[0].value - figs[1].value
         if "difference" in p.cues:
-            value = compose._value(abs(diff))  # 比工信局多多少: the difference is the number asked for
+            value = compose.plain_value(abs(diff))  # 比工信局多多少: the difference is the number asked for
         if diff:
             more, less = (figs[0], figs[1]) if diff > 0 else (figs[1], figs[0])
             lines.append(f"{more.agency}{more.year}年比{less.agency}{less.year}年多"
@@ -159,7 +159,7 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if not p.years:
         lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
     lines += compose.sources_of(shown[:1])
-    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose._value(top.value), unit=top.unit,
+    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
 
@@ -188,7 +188,7 @@ def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
                          for f in figs[:resolve.MAX_LISTED])
     text = (f"{scope}索引中{len(figs)}份报告的{label}{applicant_part}合计{compose.number_text(total, unit)}"
             f"（{formula}{'……' if len(figs) > resolve.MAX_LISTED else ''}）。")
-    return Answer(question, ANSWERED, "aggregate", text, value=compose._value(total), unit=unit,
+    return Answer(question, ANSWERED, "aggregate", text, value=compose.plain_value(total), unit=unit,
                   facts=[f.as_fact() for f in figs], context=resolve.context_of(p, [], p.years, "aggregate"))
 
 
@@ -220,7 +220,7 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if missing_years:
         text += f"\n索引中没有{agency}" + "、".join(f"{y}年" for y in missing_years) + "的数字。"
     # one year of a question about several is no answer to it (比2022年多了多少 with no 2022)
-    value = compose._value(series[0].value) if len(series) == 1 and len(p.years) <= 1 else None
+    value = compose.plain_value(series[0].value) if len(series) == 1 and len(p.years) <= 1 else None
     return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
                   facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
@@ -296,7 +296,7 @@ def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     numbers = [f for f in figs if f.value is not None]
     if "sum" in p.cues and not missing and len(numbers) == len(figs) and len({_unit_group(f.unit) for f in figs}) == 1:
         # 上年结转加本年新收一共多少: the sum is the number asked for, and the reply shows it
-        value, unit = compose._value(sum(f.value for f in figs)), figs[0].unit
+        value, unit = compose.plain_value(sum(f.value for f in figs)), figs[0].unit
         terms = " + ".join(f"{_term(f)}{compose.number_text(f.value, '')}" for f in figs)
         lines.append(f"合计：{terms} = {compose.number_text(value, unit)}。")
     if note:
@@ -311,7 +311,7 @@ def _chart(label: str, figs: list[Figure], by: str) -> dict | None:
     if len(points) < 2:
         return None
     if by == "year":
-        series = [{"name": points[0].agency, "points": [[f.year, compose._value(f.value)] for f in points]}]
+        series = [{"name": points[0].agency, "points": [[f.year, compose.plain_value(f.value)] for f in points]}]
         return {"title": f"{points[0].agency} {label}", "unit": points[0].unit, "kind": "line", "series": series}
-    series = [{"name": label, "points": [[f"{f.agency}{f.year}", compose._value(f.value)] for f in points]}]
+    series = [{"name": label, "points": [[f"{f.agency}{f.year}", compose.plain_value(f.value)] for f in points]}]
     return {"title": label, "unit": points[0].unit, "kind": "bar", "series": series}

@@ -278,8 +278,9 @@ class Index:
         return self._figure(row) if row is not None else None
 
     def prose_figure(self, report: dict, metric: str) -> Figure | None:
-        """The figure the report's text states for a metric, if any."""
-        return self._prose(report, metric, None)
+        """The first figure the report's text states for a metric, if any."""
+        stated = self.prose_statements(report["id"], metric)
+        return stated[0] if stated else None
 
     def prose_statements(self, report_id: int, metric: str) -> list[Figure]:
         """Every figure the report's text states for a metric, in printed order."""
@@ -288,15 +289,6 @@ class Index:
             [report_id, metric, PROSE],
         )
         return [self._figure(r) for r in rows]
-
-    def _prose(self, report: dict, metric: str, applicant: str | None) -> Figure | None:
-        if applicant not in (None, "total"):
-            return None
-        row = self.conn.execute(
-            "select * from facts where report_id = ? and metric = ? and source_table = ? order by line limit 1",
-            [report["id"], metric, PROSE],
-        ).fetchone()
-        return self._figure(row) if row else None
 
     def _figure(self, row: sqlite3.Row) -> Figure:
         return Figure(row["agency"], row["year"], row["metric"], row["applicant"], row["value"], row["unit"],

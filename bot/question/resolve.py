@@ -153,4 +153,4 @@ def prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
     prose = ix.prose_figure(report, fig.metric) if report else None
     if prose is None:
         return []
-    return [f"正文另有表述：“{compose._clip(prose.sentence, 80)}”（第{prose.line}行）。"]
+    return [f"正文另有表述：“{compose.clip(prose.sentence, 80)}”（第{prose.line}行）。"]
