@@ -25,6 +25,7 @@ see `recover` below.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,9 @@ SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": T
 REVIEW_BLOCK_WIDTH = 5
 # how many label pieces before a row's values may make up its label (a label broken over lines)
 LABEL_PIECES = 4
+# 表四's labels are short cells; a longer one, or one with a sentence's punctuation, is prose
+CELL_LABEL_MAX = 20
+SENTENCE_MARKS = ("，", "。", "；", "：", ",", ";")
 
 
 @dataclass
@@ -90,8 +94,8 @@ def stream(blocks: list[Block]) -> list[Token]:
     """The report's labels and values in reading order, with section headings marked."""
     out: list[Token] = []
     for block in blocks:
+        out.extend(Token("", line, parse_cell(""), own_line=True) for line in block.blank_before)
         if isinstance(block, Paragraph):
-            out.extend(Token("", line, parse_cell(""), own_line=True) for line in block.blank_before)
             key = heading_key(block.text)
             if key and key != "other_heading" and "|" not in block.text:
                 out.append(Token(block.text, block.line, heading=SECTION_TABLE.get(key, "")))
@@ -123,9 +127,17 @@ def _pieces(text: str, line: int, pipes: bool) -> list[Token]:
             if len(parts) > 1 or pipes and "|" in text:
                 out.append(Token(part, line, parse_cell("")))
             continue
+        whole = parse_cell(part)
+        if whole is not None:  # 8937 万元: a value and its unit, one cell
+            out.append(Token(part, line, whole))
+            continue
         label: list[str] = []
         for word in part.split():
             value = parse_cell(word)
+            joined = parse_cell(out[-1].text + word) if out and out[-1].value and not label else None
+            if value is None and joined is not None:
+                out[-1] = Token(out[-1].text + word, line, joined)  # a unit printed apart from its number
+                continue
             if value is None:
                 label.append(word)
                 continue
@@ -156,6 +168,7 @@ class _Segment:
     unit: str | None = None  # 表二: the money unit the column header states
     values: list[Token] = field(default_factory=list)
     last: bool = False  # the text ends inside this row
+    blank_only: bool = False  # every cell printed blank: read only when the count fits exactly
 
 
 class _Aligner:
@@ -167,7 +180,9 @@ class _Aligner:
         self.segments: list[_Segment] = []
         self.current: _Segment | None = None
         self.proactive_text: list[str] = []  # 表二's label text, for the format its headers name
-        self.money_unit: str | None = None
+        # 表二: the labels since the item's 第二十条 header: the money unit its header states (采购总金额（万元）),
+        # however the header was broken over lines
+        self.item_text: list[str] = []
         self.votes: set[str] = set()
         self.blanks: list[Token] = []
 
@@ -201,27 +216,40 @@ class _Aligner:
         text = token.text
         cat = self.cat
         if cat.is_table_header("proactive_item", text):
-            self.kind, self.money_unit = TABLE_PROACTIVE, None
+            self.kind, self.item_text = TABLE_PROACTIVE, []
         elif cat.is_table_header("proactive_label", text):
             self.kind = TABLE_PROACTIVE
         elif cat.is_table_header("apply", text) and self.kind != TABLE_REVIEW:
             self.kind = TABLE_APPLY
         if self.kind == TABLE_PROACTIVE:
             self.proactive_text.append(text)
-            if cat.match_proactive_column(text) == "amount":
-                self.money_unit = _unit_in(text)
+            self.item_text.append(text)
 
     def _blank_row(self) -> bool:
-        """A row whose cells are all printed blank, each on a line of its own (规章 / " " / " " / " ")."""
-        if not self.run_labels or not self.blanks or not all(t.own_line for t in self.blanks):
+        """A row whose cells are all printed blank: each on a line of its own (规章 / " " / " " / " "),
+        or on the label's line between pipes. A bare column header (总计 | |||||||) is no such row."""
+        labels = self.run_labels
+        if not labels or labels[-1].text.strip() in self._column_words():
             return False
-        segment = self._open(self.run_labels)
+        # the row's blanks; a following table row's leading empty cells are that row's padding
+        blanks = list(itertools.takewhile(lambda t: t.own_line or t.line == labels[-1].line, self.blanks))
+        if not blanks:
+            return False
+        segment = self._open(labels)
         if segment is None:
             return False
-        segment.values = self.blanks
+        segment.values, segment.blank_only = blanks, True
         self.segments.append(segment)
         self.blanks = []
         return True
+
+    def _column_words(self) -> set[str]:
+        """Column headers printed alone (总计, 其他, 自然人): words a row label never is without its number."""
+        if not hasattr(self, "_columns"):
+            cat = self.cat
+            self._columns = {w for a in cat.applicants.values() for w in a.header}
+            self._columns |= {w for words in cat.review_column_header.values() for w in words}
+        return self._columns
 
     def _value(self, token: Token) -> None:
         if self.current is None:
@@ -244,9 +272,10 @@ class _Aligner:
     def _open(self, labels: list[Token]) -> _Segment | None:
         """The template row a run of labels names (its last pieces, joined), or None."""
         cat = self.cat
-        named = tuple(b for t in labels for b in cat.review_blocks_named(t.text))
-        review_header = len(set(named)) > 1 or (named and any(cat.names_review_column(t.text) for t in labels))
-        if review_header or (self.kind == TABLE_REVIEW and (named or len(labels) == 1)):
+        cells = [t for t in labels if _cell_like(t.text)]
+        named = tuple(b for t in cells for b in cat.review_blocks_named(t.text))
+        review_header = len(set(named)) > 1 or (named and any(cat.names_review_column(t.text) for t in cells))
+        if review_header or (self.kind == TABLE_REVIEW and _cell_like(labels[-1].text) and (named or len(labels) == 1)):
             self.kind = TABLE_REVIEW
             return _Segment(TABLE_REVIEW, "", labels[-1].text, labels[-1].line, tuple(dict.fromkeys(named)))
         for t in labels:
@@ -272,7 +301,7 @@ class _Aligner:
         _, _, key, label = best
         line = labels[-1].line
         if self.kind == TABLE_PROACTIVE:
-            return _Segment(TABLE_PROACTIVE, key, label, line, unit=self.money_unit)
+            return _Segment(TABLE_PROACTIVE, key, label, line, unit=_unit_in("".join(self.item_text)))
         self.kind = TABLE_APPLY
         formats = cat.metrics[key].formats
         if len(formats) == 1:
@@ -317,6 +346,11 @@ class _Aligner:
             else:
                 aligned.row = self._review_row(seg, filled)
                 aligned.key = aligned.row.key if aligned.row else "review"
+                if aligned.row is None:
+                    aligned.problem = f"{len(seg.values)} values, the blocks they fill not known"
+            if seg.blank_only and (aligned.row is None or aligned.row.width > len(seg.values) or (
+                    seg.table == TABLE_REVIEW and len(seg.values) != len(self.cat.review_blocks) * REVIEW_BLOCK_WIDTH)):
+                continue  # blanks after a label that fit no row: a merged header cell's padding
             if aligned.row is not None:
                 cells = self._fit(aligned, seg)
                 if cells is not None:
@@ -336,6 +370,10 @@ class _Aligner:
         count = len(_trim_blank(seg.values))
         if count > 2 * REVIEW_BLOCK_WIDTH or len(seg.values) == len(blocks) * REVIEW_BLOCK_WIDTH:
             return template.review_row(*blocks)
+        if seg.last and not (count == REVIEW_BLOCK_WIDTH and len(self.cat.review_blocks_named(seg.label)) == 1):
+            # the text ends inside 表四's row: which blocks it holds is known only from a row of five
+            # whose own label names its block (复议后起诉 | 0 0 0 0 0)
+            return None
         wanted = [b for b in seg.blocks if b not in filled] or [b for b in blocks if b not in filled]
         many = max(1, -(-count // REVIEW_BLOCK_WIDTH))
         return template.review_row(*wanted[:many]) if wanted else None
@@ -359,6 +397,11 @@ class _Aligner:
                     return [(v, aligned.line) for v in found]
             return None
         return [(t.value, t.line) for t in window]
+
+
+def _cell_like(text: str) -> bool:
+    """Whether a label reads as a table cell rather than a piece of a sentence (件，其中结果维持)."""
+    return len(text) <= CELL_LABEL_MAX and not any(p in text for p in SENTENCE_MARKS)
 
 
 def _width_fits(row: TemplateRow | None, values: list[Token]) -> bool:

@@ -28,6 +28,8 @@ class Cell:
 class Row:
     cells: list[Cell]
     line: int
+    # lines of spaces alone just before this row (see Paragraph.blank_before)
+    blank_before: list[int] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -74,7 +76,10 @@ def blocks(lines: list[str]) -> list[Block]:
     while i < n:
         raw = strip_noise(lines[i])
         if _is_cell_line(raw):  # before the blank test: a line "\t" alone is an empty cell
+            first = len(out)
             i = _read_cell_rows(lines, i, out)
+            if len(out) > first:
+                out[first].blank_before = spaces
             spaces = []
             continue
         if not raw.strip():
@@ -89,13 +94,13 @@ def blocks(lines: list[str]) -> list[Block]:
         if _is_md_row(raw):
             if not _MD_SEPARATOR.match(raw):
                 parts = raw.strip().strip("|").split("|")
-                out.append(Row([Cell(p.strip(), i + 1) for p in parts], i + 1))
+                out.append(Row([Cell(p.strip(), i + 1) for p in parts], i + 1, spaces))
             spaces = []
             i += 1
             continue
         if "\t" in raw:
             cells = [Cell(strip_noise(p).strip(), i + 1) for p in raw.split("\t")]
-            out.append(Row(cells, i + 1))
+            out.append(Row(cells, i + 1, spaces))
             spaces = []
             i += 1
             continue

@@ -46,6 +46,7 @@ class TableResult:
 def read_tables(blocks: list[Block]) -> TableResult:
     """All facts of 表二, 表三 and 表四 in a report's blocks."""
     reader = _Reader()
+    reader.last_block = blocks[-1] if blocks else None
     for block in blocks:
         if isinstance(block, Paragraph):
             reader.paragraph(block)
@@ -116,6 +117,8 @@ class _Reader:
         self.review_hint: list[str] = []
         self.review_filled: set[str] = set()
         self.review_header_seen = False
+        # the report's last block: a short row there is a copy cut mid-row, never padded with blanks
+        self.last_block: Block | None = None
 
     # --- dispatch ----------------------------------------------------------------
 
@@ -179,11 +182,23 @@ class _Reader:
         columns = sum(1 for t in labels if self.cat.names_review_column(t))
         return bool(named) and (len(named) > 1 or columns > 0)
 
+    def _cut(self, row: Row, cells: int, width: int) -> bool:
+        """Whether a row is the text's last and stops short of its cells: nothing of it is read."""
+        if row is self.last_block and cells < width:
+            self.result.warnings.append(f"line {row.line}: the text ends inside this row ({cells} of {width} cells)")
+            return True
+        return False
+
     def aligned(self, alignment: align.Alignment) -> None:
         """Add the rows the aligner read and the layout reader did not; report the rows no one could read."""
         have = {(f.metric, f.applicant) for f in self.result.facts}
         for row in alignment.rows:
             keys = row.row.cells if row.row is not None else ()
+            if row.table == TABLE_PROACTIVE and row.cells is not None and alignment.format:
+                # 表二 by the template: the layout reader places its cells under header cells it saw last,
+                # which a header printed in another layout than its rows misplaces
+                self._drop(set(keys))
+                have -= set(keys)
             if any(k in have for k in keys):
                 continue  # the layout reader read this row
             if row.cells is None:
@@ -194,6 +209,10 @@ class _Reader:
             for (metric, applicant), value, line, unit in row.cells:
                 self._add(metric, applicant, Cell(value.raw, line), value, row.table, unit)
             have.update(keys)
+
+    def _drop(self, keys: set[tuple[str, str | None]]) -> None:
+        self.result.facts = [f for f in self.result.facts if (f.metric, f.applicant) not in keys]
+        self.seen -= keys
 
     def finish(self) -> TableResult:
         res = self.result
@@ -286,6 +305,8 @@ class _Reader:
         if not any(self.columns):
             self.result.warnings.append(f"line {row.line}: 表二 row {texts[label_at]} has no column headers; skipped")
             return
+        if self._cut(row, len(row.cells) - label_at - 1, len(self.columns)):
+            return
         for pos, cell in self._proactive_cells(row.cells[label_at + 1 :]):
             value = parse_cell(cell.text)
             metric = f"proactive.{row_key}.{self.columns[pos]}"
@@ -332,6 +353,8 @@ class _Reader:
             return
         width = len(self.cat.applicant_order)
         cells = row.cells[label_at + 1 :]
+        if self._cut(row, len(cells), width):
+            return
         window = _align(cells, width, label_at + 1, self.natural_column, _applicants_add_up)
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表三 row {texts[label_at]} has {len(cells)} value cells")
@@ -373,6 +396,9 @@ class _Reader:
             count = max(1, -(-len(trimmed) // REVIEW_BLOCK_WIDTH))
             blocks = wanted[:count]
         width = len(blocks) * REVIEW_BLOCK_WIDTH
+        # the text ending in 表四's row: which blocks its values belong to is not known unless its label says
+        if self._cut(row, len(cells), width if labelled else len(all_blocks) * REVIEW_BLOCK_WIDTH):
+            return
         window = _align(cells, width, 0, None, _review_adds_up)
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表四 row has {len(cells)} cells, expected {width}")
