@@ -26,6 +26,7 @@ see `recover` below.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,7 +43,11 @@ REVIEW_BLOCK_WIDTH = 5
 LABEL_PIECES = 4
 # 表四's labels are short cells; a longer one, or one with a sentence's punctuation, is prose
 CELL_LABEL_MAX = 20
-SENTENCE_MARKS = ("，", "。", "；", "：", ",", ";")
+SENTENCE_MARKS = ("，", "。", "；", "：", "、", ",", ";")
+# a row label found at the end of a longer label (headers run into it) scores below an exact match;
+# 表三's short labels (其他, 总计) are never found that way
+SUFFIX_SCORE = 80.0
+SUFFIX_LABEL_MIN = 4
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Token:
     heading: str | None = None
     # a blank cell printed as a line of its own (spaces), not a pipe's padding
     own_line: bool = False
+    # a value printed run together with a label (规章000): trusted only where the row's sums hold
+    glued: bool = False
 
 
 @dataclass
@@ -139,7 +146,14 @@ def _pieces(text: str, line: int, pipes: bool) -> list[Token]:
                 out[-1] = Token(out[-1].text + word, line, joined)  # a unit printed apart from its number
                 continue
             if value is None:
-                label.append(word)
+                for piece, cell in _unglue(word):
+                    if cell is None:
+                        label.append(piece)
+                        continue
+                    if label:
+                        out.append(Token("".join(label), line))
+                        label = []
+                    out.append(Token(piece, line, cell, glued=True))
                 continue
             if label:
                 out.append(Token("".join(label), line))
@@ -147,6 +161,36 @@ def _pieces(text: str, line: int, pipes: bool) -> list[Token]:
             out.append(Token(word, line, value))
         if label:
             out.append(Token("".join(label), line))
+    return out
+
+
+_DIGITS = re.compile(r"\d+(?:\.\d+)?(?:万元|亿元|元)?")
+_NUMBERING_AFTER = ".、．"
+
+
+def _unglue(word: str) -> list[tuple[str, CellValue | None]]:
+    """A word with labels and digits run together (规章000规范性文件898989) cut into labels and digit runs.
+
+    A digit that numbers the label after it (…00000002.其他法律…, （1）) stays with that label. A run
+    may hold several cells (898989): the aligner leaves such a row unread, index.runs may split it.
+    """
+    out: list[tuple[str, CellValue | None]] = []
+    at = 0
+    for m in _DIGITS.finditer(word):
+        start, end = m.start(), m.end()
+        before, after = word[start - 1 : start], word[end : end + 1]
+        if (before and before in "（(第") or (after and after in "）)"):
+            continue
+        if after and after in _NUMBERING_AFTER and "." not in m.group():
+            end -= 1  # its last digit numbers the next label
+        if end <= start:
+            continue
+        if start > at:
+            out.append((word[at:start], None))
+        out.append((word[start:end], parse_cell(word[start:end])))
+        at = end
+    if at < len(word):
+        out.append((word[at:], None))
     return out
 
 
@@ -275,6 +319,8 @@ class _Aligner:
         cells = [t for t in labels if _cell_like(t.text)]
         named = tuple(b for t in cells for b in cat.review_blocks_named(t.text))
         review_header = len(set(named)) > 1 or (named and any(cat.names_review_column(t.text) for t in cells))
+        # 表四's header run together into one piece (…行政复议行政诉讼结果维持…尚未审结总计000…)
+        review_header = review_header or self._glued_review_header(labels[-1].text)
         if review_header or (self.kind == TABLE_REVIEW and _cell_like(labels[-1].text) and (named or len(labels) == 1)):
             self.kind = TABLE_REVIEW
             return _Segment(TABLE_REVIEW, "", labels[-1].text, labels[-1].line, tuple(dict.fromkeys(named)))
@@ -294,12 +340,16 @@ class _Aligner:
                 key, score = cat.score_apply_row(parts[-1], self.parent)
             else:
                 key = None
+            if key is None:
+                key, score = self._suffix_row(parts[-1])
             if key and (best is None or score > best[0]):
                 best = (score, k, key, parts[-1])
         if best is None:
             return None
-        _, _, key, label = best
+        _, _, key, _ = best
         line = labels[-1].line
+        # the row named as the template names it, however the report printed or ran it together
+        label = cat.proactive_labels[key] if self.kind == TABLE_PROACTIVE else cat.metrics[key].label
         if self.kind == TABLE_PROACTIVE:
             return _Segment(TABLE_PROACTIVE, key, label, line, unit=_unit_in("".join(self.item_text)))
         self.kind = TABLE_APPLY
@@ -307,6 +357,26 @@ class _Aligner:
         if len(formats) == 1:
             self.votes.add(formats[0])
         return _Segment(TABLE_APPLY, key, label, line)
+
+    def _glued_review_header(self, text: str) -> bool:
+        cat = self.cat
+        text = normalize_label(text)
+        ends = any(text.endswith(w) for words in cat.review_column_header.values() for w in words)
+        return ends and len(set(cat.review_blocks_named(text))) > 1
+
+    def _suffix_row(self, text: str) -> tuple[str | None, float]:
+        """A row label with its headers run in front of it (…对外公开总数量规章): the longest row label it ends with."""
+        cat = self.cat
+        text = normalize_label(text)
+        if self.kind == TABLE_PROACTIVE:
+            labels = [(label, key) for key, names in cat.proactive_rows.items() for label in names]
+        elif self.kind in (TABLE_APPLY, None):
+            labels = [(row, m.key) for m in cat.metrics.values() if m.table == TABLE_APPLY for row in m.rows
+                      if len(row) >= SUFFIX_LABEL_MIN]
+        else:
+            return None, 0.0
+        found = max(((len(label), key) for label, key in labels if text.endswith(label)), default=None)
+        return (found[1], SUFFIX_SCORE) if found else (None, 0.0)
 
     def _format(self, hint: str | None) -> str | None:
         text = normalize_label("".join(self.proactive_text))
@@ -383,6 +453,9 @@ class _Aligner:
         values = seg.values
         rule = _rule_for(row)
         window = _window(values, row.width, rule)
+        if window is not None and any(t.glued for t in window) and (rule is None or not rule(window)):
+            # values run together with labels: without the row's own sums, where cells part is not known
+            window = None
         if window is None and seg.last and len(values) == row.width + 1 and values[-1].value.kind != BLANK:
             # a copy cut just after a row's last cell keeps the start of the next line (2 of 2.其他…,
             # 20 of 2020年): the row is the values before it, when they keep the row's sum rule
