@@ -29,6 +29,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index import catalogue, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW, normalize_label, split_label
@@ -365,18 +366,8 @@ class _Aligner:
         return ends and len(set(cat.review_blocks_named(text))) > 1
 
     def _suffix_row(self, text: str) -> tuple[str | None, float]:
-        """A row label with its headers run in front of it (…对外公开总数量规章): the longest row label it ends with."""
-        cat = self.cat
-        text = normalize_label(text)
-        if self.kind == TABLE_PROACTIVE:
-            labels = [(label, key) for key, names in cat.proactive_rows.items() for label in names]
-        elif self.kind in (TABLE_APPLY, None):
-            labels = [(row, m.key) for m in cat.metrics.values() if m.table == TABLE_APPLY for row in m.rows
-                      if len(row) >= SUFFIX_LABEL_MIN]
-        else:
-            return None, 0.0
-        found = max(((len(label), key) for label, key in labels if text.endswith(label)), default=None)
-        return (found[1], SUFFIX_SCORE) if found else (None, 0.0)
+        return _suffix_row(self.kind, text)
+
 
     def _format(self, hint: str | None) -> str | None:
         text = normalize_label("".join(self.proactive_text))
@@ -537,3 +528,19 @@ def _unit(key: tuple[str, str | None], value: CellValue, header_unit: str | None
     """A cell's unit: its own (8937万元), else its column header's, else the catalogue's."""
     metric = catalogue.load().metrics[key[0]]
     return value.unit or (header_unit if metric.money else None) or metric.unit
+
+
+@lru_cache(maxsize=65_536)
+def _suffix_row(kind: str | None, text: str) -> tuple[str | None, float]:
+    """A row label with its headers run in front of it (…对外公开总数量规章): the longest row label it ends with."""
+    cat = catalogue.load()
+    text = normalize_label(text)
+    if kind == TABLE_PROACTIVE:
+        labels = [(label, key) for key, names in cat.proactive_rows.items() for label in names]
+    elif kind in (TABLE_APPLY, None):
+        labels = [(row, m.key) for m in cat.metrics.values() if m.table == TABLE_APPLY for row in m.rows
+                  if len(row) >= SUFFIX_LABEL_MIN]
+    else:
+        return None, 0.0
+    found = max(((len(label), key) for label, key in labels if text.endswith(label)), default=None)
+    return (found[1], SUFFIX_SCORE) if found else (None, 0.0)

@@ -54,11 +54,22 @@ def read_tables(blocks: list[Block]) -> TableResult:
             reader.row(block)
     # the layout reader above is the fast path for rows whose cells it can see; every row it did
     # not read is read by the template aligner, which also says where each table ends
-    hint = reader.finish().format
-    reader.aligned(align.align(blocks, hint if hint in template.FORMATS else None))
+    first = reader.finish()
+    if not _complete(first):
+        # (a report whose three tables the layout reader read whole needs no second pass: speed)
+        reader.aligned(align.align(blocks, first.format if first.format in template.FORMATS else None))
     result = reader.finish()
     result.warnings += table_ends(result)
     return result
+
+
+def _complete(result: TableResult) -> bool:
+    """Whether every cell of all three tables, in the report's format, was read."""
+    if result.format not in template.FORMATS:
+        return False
+    have = {(f.metric, f.applicant) for f in result.facts}
+    return all(c in have for table in template.TABLES for row in template.rows(table, result.format)
+               for c in row.cells)
 
 
 def table_ends(result: TableResult) -> list[str]:
