@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+# the kind of a fact whose cell was cut apart here rather than read as printed
+RECOVERED = "recovered"
+
 # a row's cuts enumerated before giving up on it, and the joint search's steps and solutions
 MAX_ROW_SPLITS = 20_000
 MAX_SEARCH_STEPS = 200_000
