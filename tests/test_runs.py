@@ -210,3 +210,16 @@ def test_a_row_missing_drops_the_column_rule_it_was_part_of():
     out = _apply_table(rows, "2021")
     # without every row under 三, 予以公开 "220000022" (2,20,… or 22,0,…) is decided by no rule any more
     assert out.unreadable == {"apply.granted": runs.SEVERAL, "apply.partial": runs.SEVERAL}
+
+
+def test_an_answer_on_a_recovered_figure_says_so():
+    from bot.question.compose import figure_notes, replies
+    from bot.question.query import Figure
+
+    read = Figure("平潭综合实验区", 2021, "apply.new", "total", 70, "件", "70", kind="number")
+    cut = Figure("平潭综合实验区", 2021, "apply.new", "total", 70, "件", "70", kind=runs.RECOVERED)
+    note = replies()["note_recovered"]
+    assert note not in figure_notes(read)
+    assert note in figure_notes(cut)
+    # a sum says so when any of its parts was recovered
+    assert note in figure_notes(Figure("平潭综合实验区", 2021, "apply.unable", "total", 25, "件", parts=[read, cut]))
