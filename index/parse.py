@@ -19,6 +19,7 @@ from index.layout import paragraph_runs
 from index.metadata import Metadata, read_metadata
 from index.prose import prose_facts
 from index.read import read_lines, sha256_of
+from index.runs_text import read_stream_tables
 from index.sections import assign_sections
 from index.tables import read_tables
 
@@ -66,6 +67,13 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
     blocks = read_blocks(lines)
     meta = read_metadata(blocks)
     tables = read_tables(blocks)
+    # tables printed as one stream of text (crawler dumps), for the tables the row readers found nothing of
+    stream = read_stream_tables(blocks, tables.found)
+    if stream.facts:
+        tables.facts += stream.facts
+        tables.found |= {f.table for f in stream.facts}
+        tables.format = tables.format if tables.found - {f.table for f in stream.facts} else stream.format
+    tables.warnings += stream.warnings
     facts = [from_table(f) for f in tables.facts]
     facts += [from_prose(f) for f in prose_facts(blocks)]
     facts += history_facts(blocks)

@@ -49,7 +49,7 @@ NOT_NUMBERS = "text that is no value among the cells"
 TOO_FEW = "fewer values than the row has cells"
 TOO_MANY_CUTS = "too many ways to cut the digits"
 NO_FIT = "no way to cut the digits adds up"
-SEVERAL = "several ways to cut the digits fit the table's sums"
+SEVERAL = "several ways to cut the digits fit the table's rules"
 SUMS_FAIL = "the table's sums hold for no way of cutting its rows"
 
 

@@ -1,0 +1,192 @@
+"""Tables printed as one stream of text (crawler dumps): the template's labels in order, the values after each.
+
+A crawler's text dump prints a whole table in one paragraph with no separator
+between label and cells or between cells (`…申请数量713000074二、上年结转…`). The
+national template's labels are found in printed order; the value text after each
+label is the row, and index.runs cuts it into cells by the tables' own sums.
+Used for a table the row readers found nothing of.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from index import catalogue, runs
+from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
+from index.cells import CellValue, parse_cell
+from index.layout import Block, Paragraph
+from index.tables import TableFact
+
+# what a row's values may be printed with: digits, separators, signs, slashes, dashes, a money unit
+_VALUE_TEXT = re.compile(r"[\d\s.|/／+\-—－–]*(?:万元|亿元|元)?[\d\s.|/／+\-—－–]*")
+# the next label's own number ("2." of 2.其他法律…), glued to the row's last digit
+_NEXT_NUMBER = re.compile(r"\d[.．、]\s*$")
+_CLOSERS = "）)”\"」"
+
+
+@dataclass
+class StreamTables:
+    facts: list[TableFact] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    format: str = "none"
+
+
+def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
+    """Facts of the tables not in `found`, read from a paragraph that prints them as one stream."""
+    out = StreamTables()
+    facts, warnings = out.facts, out.warnings
+    for block in blocks:
+        if not isinstance(block, Paragraph):
+            continue
+        text = unicodedata.normalize("NFKC", block.text)
+        # 表三 starts at its header words (申请人情况, 自然人 …) after 表二's first 第二十条, if there is one
+        proactive_at = text.find(_proactive_anchor())
+        apply_at = _first(text, catalogue.load().table_headers.get("apply", ()), max(proactive_at, 0))
+        if apply_at < 0:
+            continue
+        fmt = _format(text)
+        if TABLE_PROACTIVE not in found and 0 <= proactive_at < apply_at:
+            _read(TABLE_PROACTIVE, _proactive_rows(text[proactive_at:apply_at], fmt), fmt, block.line, facts, warnings)
+        review = _review_row(text, apply_at)
+        end = review[1] if review else len(text)
+        if TABLE_APPLY not in found:
+            _read(TABLE_APPLY, _apply_rows(text[apply_at:end], fmt), fmt, block.line, facts, warnings)
+        if TABLE_REVIEW not in found and review:
+            _read(TABLE_REVIEW, {_review_key(): review[0]}, fmt, block.line, facts, warnings)
+        if facts:
+            out.format = fmt
+            break
+    return out
+
+
+def _read(table: str, rows: dict[str, str], fmt: str, line: int, facts: list[TableFact], warnings: list[str]) -> None:
+    cells = template_cells(table, fmt)
+    if sum(bool(re.search(r"\d", t)) for t in rows.values()) * 2 < len(cells):
+        return  # labels met in prose, not a table printed as a stream
+    table_runs = [runs.Run(key, rows[key], len(cells[key]), _sums(table, len(cells[key]))) for key in rows]
+    equations = []
+    if table == TABLE_APPLY:
+        results = [k for k in cells if k not in (runs.NEW, runs.CARRIED_OVER, runs.TOTAL, runs.CARRIED_FORWARD)]
+        equations = runs.apply_equations(rows, results, len(catalogue.load().applicant_order))
+    out = runs.split_table(table_runs, equations)
+    for key, texts in out.cells.items():
+        for (metric, applicant), text in zip(cells[key], texts, strict=True):
+            value = parse_cell(text)
+            if value is None:
+                continue
+            if key in out.recovered:
+                value = CellValue(runs.RECOVERED, value.value, value.unit, value.raw)
+            facts.append(TableFact(metric, applicant, value, line, table, value.unit))
+    for key, why in out.unreadable.items():
+        warnings.append(f"line {line}: {table} row {key} unreadable: {why}")
+
+
+# --- the template ---------------------------------------------------------------------------------
+
+
+@cache
+def template_cells(table: str, fmt: str) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """Row key → its cells (metric, applicant) in printed order, for one table in one format."""
+    cat = catalogue.load()
+    if table == TABLE_APPLY:
+        return {m.key: tuple((m.key, a) for a in cat.applicant_order)
+                for m in cat.metrics.values() if m.table == TABLE_APPLY and fmt in m.formats}
+    if table == TABLE_REVIEW:
+        return {_review_key(): tuple((f"{b}.{c}", None) for b in cat.review_blocks for c in cat.review_columns)}
+    out = {}
+    for row in cat.proactive_rows:
+        keys = [m.key for m in cat.metrics.values() if m.key.startswith(f"proactive.{row}.") and fmt in m.formats]
+        if keys:
+            out[f"proactive.{row}"] = tuple((k, None) for k in keys)
+    return out
+
+
+def _sums(table: str, width: int) -> tuple[tuple[int, ...], ...]:
+    if table == TABLE_APPLY:
+        return runs.row_sums(width)
+    if table == TABLE_REVIEW:
+        return runs.review_sums(width)
+    return ()  # 表二's columns are no sums of each other
+
+
+def _review_key() -> str:
+    return "+".join(catalogue.load().review_blocks)
+
+
+def _proactive_anchor() -> str:
+    return catalogue.load().table_headers["proactive_item"][0]
+
+
+def _format(text: str) -> str:
+    """2021 when a label only the 2021 format prints is there (本年制发件数, 3.其他 under （六）)."""
+    cat = catalogue.load()
+    compact = re.sub(r"[^\w]", "", text)
+    apply_rows = [r for m in cat.metrics.values() if m.table == TABLE_APPLY and m.formats == ("2021",)
+                  for r in m.rows if len(r) >= 6]
+    columns = [h for col, heads in cat.proactive_columns.items() for h in heads
+               if all(m.formats == ("2021",) for m in cat.metrics.values() if m.key.endswith(f".{col}"))]
+    return "2021" if any(w in compact for w in apply_rows + columns) else "2019"
+
+
+# --- finding labels in the stream -------------------------------------------------------------------
+
+
+def _pattern(label: str) -> re.Pattern:
+    # a label printed with spaces, punctuation or brackets between its characters, never digits
+    return re.compile(r"[^\w]*".join(map(re.escape, label)))
+
+
+def _first(text: str, words, start: int = 0) -> int:
+    hits = [i for w in words if (i := text.find(w, start)) >= 0]
+    return min(hits) if hits else -1
+
+
+def _after_labels(text: str, labels: list[tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+    """Key → the value text printed after its label, labels found in template order."""
+    found, pos = [], 0
+    for key, variants in labels:
+        hits = [m for v in variants if v and (m := _pattern(v).search(text, pos))]
+        if hits:
+            best = min(hits, key=lambda m: (m.start(), -len(m.group(0))))
+            found.append((key, best))
+            pos = best.end()
+    out = {}
+    for i, (key, m) in enumerate(found):
+        end = found[i + 1][1].start() if i + 1 < len(found) else len(text)
+        raw = _VALUE_TEXT.match(text[m.end() : end].lstrip(_CLOSERS)).group(0)
+        out[key] = _NEXT_NUMBER.sub("", raw)
+    return out
+
+
+def _apply_rows(text: str, fmt: str) -> dict[str, str]:
+    cat = catalogue.load()
+    return _after_labels(text, [(k, cat.metrics[k].rows) for k in template_cells(TABLE_APPLY, fmt)])
+
+
+def _proactive_rows(text: str, fmt: str) -> dict[str, str]:
+    cat = catalogue.load()
+    rows = template_cells(TABLE_PROACTIVE, fmt)
+    return _after_labels(text, [(k, cat.proactive_rows[k.split(".", 1)[1]]) for k in rows])
+
+
+def _review_row(text: str, start: int) -> tuple[str, int] | None:
+    """表四's value text: what follows its header words (行政复议 行政诉讼 结果维持 … 总计), and where it starts."""
+    cat = catalogue.load()
+    words = sorted({w for ws in (*cat.review_block_header.values(), *cat.review_column_header.values()) for w in ws},
+                   key=len, reverse=True)
+    anchor = cat.review_block_header[cat.review_blocks[0]][0]  # 行政复议 heads the table
+    for first in (m.start() for m in re.finditer(re.escape(anchor), text[start:])):
+        pos = start + first
+        while True:
+            word = next((w for w in words if text.startswith(w, pos)), None)
+            if word is None:
+                break
+            pos += len(word)
+            pos += len(text[pos:]) - len(text[pos:].lstrip())
+        raw = _VALUE_TEXT.match(text, pos).group(0)
+        if re.search(r"\d", raw):
+            return raw, start + first
+    return None
