@@ -51,6 +51,7 @@ TOO_MANY_CUTS = "too many ways to cut the digits"
 NO_FIT = "no way to cut the digits adds up"
 SEVERAL = "several ways to cut the digits fit the table's rules"
 SUMS_FAIL = "the table's sums hold for no way of cutting its rows"
+BLANKS = "a blank cell prints nothing, and fewer cells could hold these digits"
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,16 @@ def _read_row(run: Run) -> _Row:
         row.why = TOO_FEW if sum(1 if s.symbol else len(s.body.replace(".", "")) for s in segs) < run.width else NO_FIT
     elif not row.cells:
         row.why = NO_FIT
+    elif not row.printed and not run.sums and _fits_fewer(segs, run.width):
+        # no sum tells 1,5,0 from a blank, 15 and 0: a row no rule governs is read only when its digits
+        # fill its cells one way and no fewer cells could hold them (000, or one cell)
+        row.cells, row.values, row.why = [], [], BLANKS
     return row
+
+
+def _fits_fewer(segs: list[_Segment], width: int) -> bool:
+    budget = [MAX_ROW_SPLITS]
+    return any(next(_row_splits(segs, k, budget), None) for k in range(len(segs), width))
 
 
 # --- the whole table ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ Used for a table the row readers found nothing of.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ _VALUE_TEXT = re.compile(r"[\d\s.|/／+\-—－–]*(?:万元|亿元|元)?[\d\s.
 # the next label's own number ("2." of 2.其他法律…), glued to the row's last digit
 _NEXT_NUMBER = re.compile(r"\d[.．、]\s*$")
 _CLOSERS = "）)”\"」"
+# the most characters between 第二十条 and 信息内容 in 表二's head (第（一）项 and spacing)
+_HEAD_GAP = 16
 
 
 @dataclass
@@ -35,53 +39,62 @@ class StreamTables:
 
 
 def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
-    """Facts of the tables not in `found`, read from a paragraph that prints them as one stream."""
+    """Facts of the tables not in `found`, read from the report's paragraphs as one stream of text.
+
+    A dump may print the page on a few long lines, cut anywhere: the paragraphs are
+    read joined, a line break separating cells like a space.
+    """
     out = StreamTables()
-    facts, warnings = out.facts, out.warnings
-    for block in blocks:
-        if not isinstance(block, Paragraph):
-            continue
-        text = unicodedata.normalize("NFKC", block.text)
-        # 表三 starts at its header words (申请人情况, 自然人 …) after 表二's first 第二十条, if there is one
-        proactive_at = text.find(_proactive_anchor())
-        apply_at = _first(text, catalogue.load().table_headers.get("apply", ()), max(proactive_at, 0))
-        if apply_at < 0:
-            continue
-        fmt = _format(text)
-        if TABLE_PROACTIVE not in found and 0 <= proactive_at < apply_at:
-            _read(TABLE_PROACTIVE, _proactive_rows(text[proactive_at:apply_at], fmt), fmt, block.line, facts, warnings)
-        review = _review_row(text, apply_at)
-        end = review[1] if review else len(text)
-        if TABLE_APPLY not in found:
-            _read(TABLE_APPLY, _apply_rows(text[apply_at:end], fmt), fmt, block.line, facts, warnings)
-        if TABLE_REVIEW not in found and review:
-            _read(TABLE_REVIEW, {_review_key(): review[0]}, fmt, block.line, facts, warnings)
-        if facts:
-            out.format = fmt
-            break
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    texts = [unicodedata.normalize("NFKC", p.text) for p in paragraphs]
+    text = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+
+    def line_at(offset: int) -> int:
+        return paragraphs[bisect.bisect_right(starts, offset) - 1].line
+
+    cat = catalogue.load()
+    proactive_at = _proactive_start(text)
+    # 表三 starts at its header words (申请人情况, 自然人 …), after 表二 when there is one
+    apply_at = _first(text, cat.table_headers.get("apply", ()), max(proactive_at, 0))
+    if apply_at < 0:
+        return out
+    fmt = _format(text)
+    review = _review_row(text, apply_at)
+    tables = {TABLE_APPLY: _apply_rows(text, apply_at, review[1] if review else len(text), fmt)}
+    if 0 <= proactive_at < apply_at:
+        tables[TABLE_PROACTIVE] = _proactive_rows(text, proactive_at, apply_at, fmt)
+    if review:
+        tables[TABLE_REVIEW] = {_review_key(): review}
+    for table, rows in tables.items():
+        if table not in found:
+            _read(table, {k: (raw, line_at(at)) for k, (raw, at) in rows.items()}, fmt, out)
+    if out.facts:
+        out.format = fmt
     return out
 
 
-def _read(table: str, rows: dict[str, str], fmt: str, line: int, facts: list[TableFact], warnings: list[str]) -> None:
+def _read(table: str, rows: dict[str, tuple[str, int]], fmt: str, out: StreamTables) -> None:
+    """Cut each row's value text into cells; rows with one consistent cut become facts, the others warnings."""
     cells = template_cells(table, fmt)
-    if sum(bool(re.search(r"\d", t)) for t in rows.values()) * 2 < len(cells):
+    if sum(bool(re.search(r"\d", raw)) for raw, _ in rows.values()) * 2 < len(cells):
         return  # labels met in prose, not a table printed as a stream
-    table_runs = [runs.Run(key, rows[key], len(cells[key]), _sums(table, len(cells[key]))) for key in rows]
+    table_runs = [runs.Run(key, raw, len(cells[key]), _sums(table, len(cells[key]))) for key, (raw, _) in rows.items()]
     equations = []
     if table == TABLE_APPLY:
         results = [k for k in cells if k not in (runs.NEW, runs.CARRIED_OVER, runs.TOTAL, runs.CARRIED_FORWARD)]
         equations = runs.apply_equations(rows, results, len(catalogue.load().applicant_order))
-    out = runs.split_table(table_runs, equations)
-    for key, texts in out.cells.items():
+    split = runs.split_table(table_runs, equations)
+    for key, texts in split.cells.items():
         for (metric, applicant), text in zip(cells[key], texts, strict=True):
             value = parse_cell(text)
             if value is None:
                 continue
-            if key in out.recovered:
+            if key in split.recovered:
                 value = CellValue(runs.RECOVERED, value.value, value.unit, value.raw)
-            facts.append(TableFact(metric, applicant, value, line, table, value.unit))
-    for key, why in out.unreadable.items():
-        warnings.append(f"line {line}: {table} row {key} unreadable: {why}")
+            out.facts.append(TableFact(metric, applicant, value, rows[key][1], table, value.unit))
+    for key, why in split.unreadable.items():
+        out.warnings.append(f"line {rows[key][1]}: {table} row {key} unreadable: {why}")
 
 
 # --- the template ---------------------------------------------------------------------------------
@@ -116,8 +129,14 @@ def _review_key() -> str:
     return "+".join(catalogue.load().review_blocks)
 
 
-def _proactive_anchor() -> str:
-    return catalogue.load().table_headers["proactive_item"][0]
+def _proactive_start(text: str) -> int:
+    """Where 表二 starts: its first 第二十条 followed closely by the label column's head (信息内容), or -1."""
+    heads = catalogue.load().table_headers
+    for item in heads["proactive_item"]:
+        for m in re.finditer(re.escape(item), text):
+            if any(label in text[m.end() : m.end() + _HEAD_GAP] for label in heads["proactive_label"]):
+                return m.start()
+    return -1
 
 
 def _format(text: str) -> str:
@@ -144,32 +163,32 @@ def _first(text: str, words, start: int = 0) -> int:
     return min(hits) if hits else -1
 
 
-def _after_labels(text: str, labels: list[tuple[str, tuple[str, ...]]]) -> dict[str, str]:
-    """Key → the value text printed after its label, labels found in template order."""
-    found, pos = [], 0
+def _after_labels(text: str, start: int, stop: int, labels: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[str, int]]:
+    """Key → (the value text printed after its label, where the label stands), labels found in template order."""
+    found, pos = [], start
     for key, variants in labels:
-        hits = [m for v in variants if v and (m := _pattern(v).search(text, pos))]
+        hits = [m for v in variants if v and (m := _pattern(v).search(text, pos, stop))]
         if hits:
             best = min(hits, key=lambda m: (m.start(), -len(m.group(0))))
             found.append((key, best))
             pos = best.end()
     out = {}
     for i, (key, m) in enumerate(found):
-        end = found[i + 1][1].start() if i + 1 < len(found) else len(text)
+        end = found[i + 1][1].start() if i + 1 < len(found) else stop
         raw = _VALUE_TEXT.match(text[m.end() : end].lstrip(_CLOSERS)).group(0)
-        out[key] = _NEXT_NUMBER.sub("", raw)
+        out[key] = (_NEXT_NUMBER.sub("", raw), m.start())
     return out
 
 
-def _apply_rows(text: str, fmt: str) -> dict[str, str]:
+def _apply_rows(text: str, start: int, stop: int, fmt: str) -> dict[str, tuple[str, int]]:
     cat = catalogue.load()
-    return _after_labels(text, [(k, cat.metrics[k].rows) for k in template_cells(TABLE_APPLY, fmt)])
+    return _after_labels(text, start, stop, [(k, cat.metrics[k].rows) for k in template_cells(TABLE_APPLY, fmt)])
 
 
-def _proactive_rows(text: str, fmt: str) -> dict[str, str]:
+def _proactive_rows(text: str, start: int, stop: int, fmt: str) -> dict[str, tuple[str, int]]:
     cat = catalogue.load()
     rows = template_cells(TABLE_PROACTIVE, fmt)
-    return _after_labels(text, [(k, cat.proactive_rows[k.split(".", 1)[1]]) for k in rows])
+    return _after_labels(text, start, stop, [(k, cat.proactive_rows[k.split(".", 1)[1]]) for k in rows])
 
 
 def _review_row(text: str, start: int) -> tuple[str, int] | None:

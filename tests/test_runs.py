@@ -124,6 +124,13 @@ def test_table_2_runs_no_sum_rule_governs_are_unreadable_unless_one_cut_exists()
     assert set(out.unreadable) == {"normative_docs", "fees_2019", "procurement"}
 
 
+def test_a_run_blank_cells_could_explain_differently_is_unreadable_where_no_sum_governs():
+    # "150" in three cells: 1,5,0, or a blank cell (printed as nothing) and 15,0, or 150 alone
+    out = split_table([Run("proactive.normative_docs", "150", 3), Run("proactive.rules", "000", 3)])
+    assert out.unreadable == {"proactive.normative_docs": runs.BLANKS}
+    assert out.cells == {"proactive.rules": ("0", "0", "0")}  # 00 is no number: three zeros are three cells
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
