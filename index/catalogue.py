@@ -136,7 +136,6 @@ class Catalogue:
 
     # --- recognising table labels -------------------------------------------------
 
-    @_memo
     def match_apply_row(self, label: str, parent: str = "") -> str | None:
         """The 表三 metric a row label names, or None.
 
@@ -144,9 +143,14 @@ class Catalogue:
         (（六）其他处理), which the caller passes as `parent`; under a group,
         a sub-row with a typo (属于国际秘密) still finds its sibling.
         """
+        return self.score_apply_row(label, parent)[0]
+
+    @_memo
+    def score_apply_row(self, label: str, parent: str = "") -> tuple[str | None, float]:
+        """match_apply_row with how well the label fits (100: exactly), to choose between readings of a label."""
         text = normalize_label(label)
         if not text:
-            return None
+            return None, 0.0
         parent_text = normalize_label(parent)
         scored: list[tuple[float, str, str]] = []
         for metric in self.metrics.values():
@@ -157,14 +161,14 @@ class Catalogue:
                     continue
                 scored.append((_label_score(text, row), metric.key, metric.parent))
         if not scored:
-            return None
+            return None, 0.0
         best = max(scored)
         if best[0] >= 92:
-            return best[1]
+            return best[1], best[0]
         siblings = [s for s in scored if s[2] and _parent_fits(parent_text, s[2])]
         if siblings and max(siblings)[0] >= 70:
-            return max(siblings)[1]
-        return best[1] if best[0] >= 85 else None
+            return max(siblings)[1], max(siblings)[0]
+        return (best[1], best[0]) if best[0] >= 85 else (None, 0.0)
 
     @_memo
     def is_apply_group_label(self, label: str) -> bool:
@@ -200,9 +204,12 @@ class Catalogue:
         text = normalize_label(text)
         return any(w in text for w in self.table_headers.get(table, ()))
 
-    @_memo
     def match_proactive_row(self, label: str) -> str | None:
-        return _best_key(normalize_label(label), self.proactive_rows)
+        return self.score_proactive_row(label)[0]
+
+    @_memo
+    def score_proactive_row(self, label: str) -> tuple[str | None, float]:
+        return _best_key_scored(normalize_label(label), self.proactive_rows)
 
     @_memo
     def match_proactive_column(self, header: str) -> str | None:
@@ -215,15 +222,19 @@ def _parent_fits(parent_text: str, parent: str) -> bool:
 
 
 def _best_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    return _best_key_scored(text, table)[0]
+
+
+def _best_key_scored(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str | None, float]:
     if not text:
-        return None
+        return None, 0.0
     best, best_score = None, 0.0
     for key, labels in table.items():
         for label in labels:
             score = _label_score(text, label)
             if score > best_score or (score == best_score and best and len(label) > 0):
                 best, best_score = key, score
-    return best if best_score >= 85 else None
+    return (best, best_score) if best_score >= 85 else (None, 0.0)
 
 
 def _label_score(text: str, label: str) -> float:
@@ -285,9 +296,15 @@ def _tuple(value) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def raw_data() -> dict:
+    """lexicon/catalogue.yaml as written (index.template reads the per-column formats)."""
+    return yaml.safe_load((LEXICON / "catalogue.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def load() -> Catalogue:
     """The catalogue, read and checked once per process."""
-    data = yaml.safe_load((LEXICON / "catalogue.yaml").read_text(encoding="utf-8"))
+    data = raw_data()
     cat = Catalogue()
     for key, spec in data["applicants"].items():
         cat.applicants[key] = Applicant(key, spec["label"], _tuple(spec.get("header")), _tuple(spec.get("words")))

@@ -39,6 +39,9 @@ class Paragraph:
     text: str
     line: int
     lines: list[int] = field(default_factory=list)
+    # lines of spaces alone just before this one: web text prints a blank cell that way
+    # (an empty line separates cells, a line holding a space is a cell left blank)
+    blank_before: list[int] = field(default_factory=list)
 
 
 Block = Row | Paragraph
@@ -67,29 +70,37 @@ def blocks(lines: list[str]) -> list[Block]:
     """Every paragraph and table row of a report, in order."""
     out: list[Block] = []
     i, n = 0, len(lines)
+    spaces: list[int] = []
     while i < n:
         raw = strip_noise(lines[i])
         if _is_cell_line(raw):  # before the blank test: a line "\t" alone is an empty cell
             i = _read_cell_rows(lines, i, out)
+            spaces = []
             continue
         if not raw.strip():
             if raw.count("\t") >= 2:
                 # a table row printed with every cell blank is a statement too (表四 left empty)
                 out.append(Row([Cell("", i + 1) for _ in raw.split("\t")], i + 1))
+                spaces = []
+            elif raw and "\t" not in raw:
+                spaces.append(i + 1)
             i += 1
             continue
         if _is_md_row(raw):
             if not _MD_SEPARATOR.match(raw):
                 parts = raw.strip().strip("|").split("|")
                 out.append(Row([Cell(p.strip(), i + 1) for p in parts], i + 1))
+            spaces = []
             i += 1
             continue
         if "\t" in raw:
             cells = [Cell(strip_noise(p).strip(), i + 1) for p in raw.split("\t")]
             out.append(Row(cells, i + 1))
+            spaces = []
             i += 1
             continue
-        out.append(Paragraph(raw.strip(), i + 1, [i + 1]))
+        out.append(Paragraph(raw.strip(), i + 1, [i + 1], spaces))
+        spaces = []
         i += 1
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index import catalogue
+from index import align, catalogue, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW, normalize_label, split_label
 from index.cells import BLANK, DASH, MONEY_UNITS, NUMBER, SLASH, CellValue, clean, parse_cell
 from index.layout import Block, Cell, Paragraph, Row
@@ -51,7 +51,51 @@ def read_tables(blocks: list[Block]) -> TableResult:
             reader.paragraph(block)
         else:
             reader.row(block)
-    return reader.finish()
+    # the layout reader above is the fast path for rows whose cells it can see; every row it did
+    # not read is read by the template aligner, which also says where each table ends
+    hint = reader.finish().format
+    reader.aligned(align.align(blocks, hint if hint in template.FORMATS else None))
+    result = reader.finish()
+    result.warnings += table_ends(result)
+    return result
+
+
+def table_ends(result: TableResult) -> list[str]:
+    """Where each table a report prints stops short of the template: its last complete row, what is missing."""
+    cat = catalogue.load()
+    have: dict[tuple[str, str | None], int] = {(f.metric, f.applicant): f.line for f in result.facts}
+    out = []
+    for table in template.TABLES:
+        if table not in result.found or (table == TABLE_PROACTIVE and result.format not in template.FORMATS):
+            continue
+        rows = template.rows(table, result.format if result.format in template.FORMATS else "2019")
+        if table == TABLE_REVIEW:
+            rows = (template.review_row(*cat.review_blocks),)
+        complete = [all(c in have for c in row.cells) for row in rows]
+        if all(complete):
+            continue
+        last = max((i for i, ok in enumerate(complete) if ok), default=-1)
+        gaps = [_row_label(cat, row.key) for row, ok in zip(rows[:last], complete, strict=False) if not ok]
+        after = len(rows) - last - 1
+        if last < 0:
+            out.append(f"{table} has no complete row")
+            continue
+        line = max(have[c] for c in rows[last].cells)
+        ends = f"{table} ends after row {_row_label(cat, rows[last].key)} (line {line})"
+        if after:
+            ends += f"; the {after} rows from {_row_label(cat, rows[last + 1].key)} on are missing"
+        if gaps:
+            ends += f"; rows missing before it: {'、'.join(gaps)}"
+        out.append(ends)
+    return out
+
+
+def _row_label(cat, key: str) -> str:
+    if key in cat.metrics:
+        return cat.metrics[key].label
+    if key.startswith("proactive."):
+        return cat.proactive_labels.get(key.split(".", 1)[1], key)
+    return "+".join(cat.metrics[f"{b}.total"].row_label for b in key.split("+"))
 
 
 class _Reader:
@@ -134,6 +178,22 @@ class _Reader:
         named = {b for t in labels for b in self.cat.review_blocks_named(t)}
         columns = sum(1 for t in labels if self.cat.names_review_column(t))
         return bool(named) and (len(named) > 1 or columns > 0)
+
+    def aligned(self, alignment: align.Alignment) -> None:
+        """Add the rows the aligner read and the layout reader did not; report the rows no one could read."""
+        have = {(f.metric, f.applicant) for f in self.result.facts}
+        for row in alignment.rows:
+            keys = row.row.cells if row.row is not None else ()
+            if any(k in have for k in keys):
+                continue  # the layout reader read this row
+            if row.cells is None:
+                self.result.warnings.append(
+                    f"line {row.line}: {row.table} row {row.label} unreadable ({row.problem}): {row.raw[:60]}"
+                )
+                continue
+            for (metric, applicant), value, line, unit in row.cells:
+                self._add(metric, applicant, Cell(value.raw, line), value, row.table, unit)
+            have.update(keys)
 
     def finish(self) -> TableResult:
         res = self.result
