@@ -63,6 +63,8 @@ class Run:
     width: int
     # column groups whose last cell is the sum of the others (a 表三 row: all seven; 表四: each block of five)
     sums: tuple[tuple[int, ...], ...] = ()
+    # a row whose cells were told apart already (blank ones included): read as given, a fixed part of the sums
+    cells: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def _row_splits(segs: list[_Segment], width: int, budget: list[int]) -> Iterator
 
 def value(cell: str) -> Fraction:
     """A cell's number for the sums: a blank-like cell (/, -, 无) counts as 0, as the consistency checks do."""
-    m = re.match(r"^([+\-−－]?)(\d+(?:\.\d+)?)", cell)
+    m = re.match(r"^([+\-−－]?)(\d+(?:\.\d+)?)", unicodedata.normalize("NFKC", cell or "").strip().replace(",", ""))
     if not m:
         return Fraction(0)
     number = Fraction(Decimal(m[2]))
@@ -175,6 +177,9 @@ class _Row:
 
 def _read_row(run: Run) -> _Row:
     row = _Row(run)
+    if run.cells is not None:
+        row.printed, row.cells, row.values = True, [run.cells], [tuple(value(c) for c in run.cells)]
+        return row
     segs = _segments(run.text)
     if segs is None:
         row.why = NOT_NUMBERS
@@ -200,7 +205,7 @@ def _read_row(run: Run) -> _Row:
         row.why = TOO_FEW if sum(1 if s.symbol else len(s.body.replace(".", "")) for s in segs) < run.width else NO_FIT
     elif not row.cells:
         row.why = NO_FIT
-    elif not row.printed and not run.sums and _fits_fewer(segs, run.width):
+    elif len(row.cells) == 1 and not row.printed and not run.sums and _fits_fewer(segs, run.width):
         # no sum tells 1,5,0 from a blank, 15 and 0: a row no rule governs is read only when its digits
         # fill its cells one way and no fewer cells could hold them (000, or one cell)
         row.cells, row.values, row.why = [], [], BLANKS

@@ -14,13 +14,14 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 
-from index import catalogue, runs
+from index import catalogue, runs, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
-from index.cells import CellValue, parse_cell
+from index.cells import parse_cell
 from index.layout import Block, Paragraph
+from index.recover import apply_rules, recovered_value, sums_of
 from index.tables import TableFact
+from index.template import TemplateRow
 
 # what a row's values may be printed with: digits, separators, signs, slashes, dashes, a money unit
 _VALUE_TEXT = re.compile(r"[\d\s.|/／+\-—－–]*(?:万元|亿元|元)?[\d\s.|/／+\-—－–]*")
@@ -65,7 +66,7 @@ def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
     if 0 <= proactive_at < apply_at:
         tables[TABLE_PROACTIVE] = _proactive_rows(text, proactive_at, apply_at, fmt)
     if review:
-        tables[TABLE_REVIEW] = {_review_key(): review}
+        tables[TABLE_REVIEW] = {template.review_row(*cat.review_blocks).key: review}
     for table, rows in tables.items():
         if table not in found:
             _read(table, {k: (raw, line_at(at)) for k, (raw, at) in rows.items()}, fmt, out)
@@ -76,57 +77,41 @@ def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
 
 def _read(table: str, rows: dict[str, tuple[str, int]], fmt: str, out: StreamTables) -> None:
     """Cut each row's value text into cells; rows with one consistent cut become facts, the others warnings."""
-    cells = template_cells(table, fmt)
-    if sum(bool(re.search(r"\d", raw)) for raw, _ in rows.values()) * 2 < len(cells):
+    template_rows = template_rows_of(table, fmt)
+    if sum(bool(re.search(r"\d", raw)) for raw, _ in rows.values()) * 2 < len(template_rows):
         return  # labels met in prose, not a table printed as a stream
-    table_runs = [runs.Run(key, raw, len(cells[key]), _sums(table, len(cells[key]))) for key, (raw, _) in rows.items()]
-    equations = []
-    if table == TABLE_APPLY:
-        results = [k for k in cells if k not in (runs.NEW, runs.CARRIED_OVER, runs.TOTAL, runs.CARRIED_FORWARD)]
-        equations = runs.apply_equations(rows, results, len(catalogue.load().applicant_order))
-    split = runs.split_table(table_runs, equations)
+    table_runs = [runs.Run(key, raw, template_rows[key].width, sums_of(template_rows[key]))
+                  for key, (raw, _) in rows.items()]
+    split = runs.split_table(table_runs, apply_rules(fmt, rows) if table == TABLE_APPLY else [])
     for key, texts in split.cells.items():
-        for (metric, applicant), text in zip(cells[key], texts, strict=True):
-            value = parse_cell(text)
-            if value is None:
-                continue
-            if key in split.recovered:
-                value = CellValue(runs.RECOVERED, value.value, value.unit, value.raw)
-            out.facts.append(TableFact(metric, applicant, value, rows[key][1], table, value.unit))
+        for (metric, applicant), text in zip(template_rows[key].cells, texts, strict=True):
+            value = recovered_value(text) if key in split.recovered else parse_cell(text)
+            if value is not None:
+                out.facts.append(TableFact(metric, applicant, value, rows[key][1], table, value.unit))
     for key, why in split.unreadable.items():
-        out.warnings.append(f"line {rows[key][1]}: {table} row {key} unreadable: {why}")
+        raw, line = rows[key]
+        out.warnings.append(f"line {line}: {table} row {row_label(key)} unreadable ({why}): {raw.strip()[:60]}")
 
 
 # --- the template ---------------------------------------------------------------------------------
 
 
-@cache
-def template_cells(table: str, fmt: str) -> dict[str, tuple[tuple[str, str | None], ...]]:
-    """Row key → its cells (metric, applicant) in printed order, for one table in one format."""
+def template_rows_of(table: str, fmt: str) -> dict[str, TemplateRow]:
+    """Row key → template row, for one table in one format (表四 as one row of fifteen, as a dump prints it)."""
+    if table == TABLE_REVIEW:
+        row = template.review_row(*catalogue.load().review_blocks)
+        return {row.key: row}
+    return {row.key: row for row in template.rows(table, fmt)}
+
+
+def row_label(key: str) -> str:
+    """A template row's label as warnings name it (行政规范性文件, 予以公开, 行政复议+…)."""
     cat = catalogue.load()
-    if table == TABLE_APPLY:
-        return {m.key: tuple((m.key, a) for a in cat.applicant_order)
-                for m in cat.metrics.values() if m.table == TABLE_APPLY and fmt in m.formats}
-    if table == TABLE_REVIEW:
-        return {_review_key(): tuple((f"{b}.{c}", None) for b in cat.review_blocks for c in cat.review_columns)}
-    out = {}
-    for row in cat.proactive_rows:
-        keys = [m.key for m in cat.metrics.values() if m.key.startswith(f"proactive.{row}.") and fmt in m.formats]
-        if keys:
-            out[f"proactive.{row}"] = tuple((k, None) for k in keys)
-    return out
-
-
-def _sums(table: str, width: int) -> tuple[tuple[int, ...], ...]:
-    if table == TABLE_APPLY:
-        return runs.row_sums(width)
-    if table == TABLE_REVIEW:
-        return runs.review_sums(width)
-    return ()  # 表二's columns are no sums of each other
-
-
-def _review_key() -> str:
-    return "+".join(catalogue.load().review_blocks)
+    if key in cat.metrics:
+        return cat.metrics[key].label
+    if key.startswith("proactive."):
+        return cat.proactive_labels.get(key.split(".", 1)[1], key)
+    return "+".join(cat.metrics[f"{b}.total"].row_label for b in key.split("+"))
 
 
 def _proactive_start(text: str) -> int:
@@ -182,12 +167,12 @@ def _after_labels(text: str, start: int, stop: int, labels: list[tuple[str, tupl
 
 def _apply_rows(text: str, start: int, stop: int, fmt: str) -> dict[str, tuple[str, int]]:
     cat = catalogue.load()
-    return _after_labels(text, start, stop, [(k, cat.metrics[k].rows) for k in template_cells(TABLE_APPLY, fmt)])
+    return _after_labels(text, start, stop, [(k, cat.metrics[k].rows) for k in template_rows_of(TABLE_APPLY, fmt)])
 
 
 def _proactive_rows(text: str, start: int, stop: int, fmt: str) -> dict[str, tuple[str, int]]:
     cat = catalogue.load()
-    rows = template_cells(TABLE_PROACTIVE, fmt)
+    rows = template_rows_of(TABLE_PROACTIVE, fmt)
     return _after_labels(text, start, stop, [(k, cat.proactive_rows[k.split(".", 1)[1]]) for k in rows])
 
 

@@ -16,6 +16,7 @@ from index import align, catalogue, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW, normalize_label, split_label
 from index.cells import BLANK, DASH, MONEY_UNITS, NUMBER, SLASH, CellValue, clean, parse_cell
 from index.layout import Block, Cell, Paragraph, Row
+from index.recover import recover
 from index.sections import heading_key
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
@@ -54,7 +55,9 @@ def read_tables(blocks: list[Block]) -> TableResult:
     # the layout reader above is the fast path for rows whose cells it can see; every row it did
     # not read is read by the template aligner, which also says where each table ends
     hint = reader.finish().format
-    reader.aligned(align.align(blocks, hint if hint in template.FORMATS else None))
+    alignment = align.align(blocks, hint if hint in template.FORMATS else None)
+    recover(alignment)  # rows whose cells ran together (713000074), cut by the tables' sums (index.runs)
+    reader.aligned(alignment)
     result = reader.finish()
     result.warnings += table_ends(result)
     return result

@@ -230,3 +230,70 @@ def test_an_answer_on_a_recovered_figure_says_so():
     assert note in figure_notes(cut)
     # a sum says so when any of its parts was recovered
     assert note in figure_notes(Figure("平潭综合实验区", 2021, "apply.unable", "total", 25, "件", parts=[read, cut]))
+
+
+# --- through the aligner: a report printed with spaces where a few rows ran together -----------------
+
+APPLY_LABELS_2021 = {
+    "apply.new": "一、本年新收政府信息公开申请数量", "apply.carried_over": "二、上年结转政府信息公开申请数量",
+    "apply.granted": "三、本年度办理结果 （一）予以公开", "apply.partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "apply.denied.state_secret": "（三）不予公开 1.属于国家秘密", "apply.denied.law_forbidden": "2.其他法律行政法规禁止公开",
+    "apply.denied.security_stability": "3.危及“三安全一稳定”", "apply.denied.third_party": "4.保护第三方合法权益",
+    "apply.denied.internal_affairs": "5.属于三类内部事务信息", "apply.denied.process_info": "6.属于四类过程性信息",
+    "apply.denied.enforcement_file": "7.属于行政执法案卷", "apply.denied.query_matter": "8.属于行政查询事项",
+    "apply.unable.not_held": "（四）无法提供 1.本机关不掌握相关政府信息", "apply.unable.need_creation": "2.没有现成信息需要另行制作",
+    "apply.unable.unclear": "3.补正后申请内容仍不明确", "apply.not_processed.petition": "（五）不予处理 1.信访举报投诉类申请",
+    "apply.not_processed.repeated": "2.重复申请", "apply.not_processed.publication": "3.要求提供公开出版物",
+    "apply.not_processed.excessive": "4.无正当理由大量反复申请",
+    "apply.not_processed.confirm": "5.要求行政机关确认或重新出具已获取信息",
+    "apply.other.no_correction": "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "apply.other.no_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "apply.other.other": "3.其他", "apply.total": "（七）总计", "apply.carried_forward": "四、结转下年度继续办理",
+}
+
+
+def _gold_rows(name: str) -> dict[str, list[int]]:
+    facts = GOLD[name]["facts"]
+    return {key: [facts[f"{key}.{a}"] for a in catalogue.load().applicant_order] for key in APPLY_LABELS_2021}
+
+
+def _spaced_report(rows: dict[str, list[int]], run_together: set[str]) -> list[str]:
+    """表三 a row a line with spaces between cells, except the rows that run together."""
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"]
+    for key, label in APPLY_LABELS_2021.items():
+        cells = [str(v) for v in rows[key]]
+        lines.append(f"{label} {''.join(cells) if key in run_together else ' '.join(cells)}")
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    return lines
+
+
+def test_rows_the_aligner_cannot_fit_are_cut_with_the_rows_it_read():
+    from index.parse import parse_lines
+
+    name = "05_pingtan_2023.txt"
+    # 予以公开 220000022 and 部分公开 191000020 fit two cuts each by their own sums: the columns decide
+    together = {"apply.new", "apply.granted", "apply.partial", "apply.total"}
+    report = parse_lines(_spaced_report(_gold_rows(name), together), Path("x.txt"))
+    facts = {(f.metric, f.applicant): f for f in report.facts}
+    gold = GOLD[name]["facts"]
+    for key in together:
+        for a in catalogue.load().applicant_order:
+            fact = facts[(key, a)]
+            assert (fact.value, fact.kind) == (gold[f"{key}.{a}"], runs.RECOVERED), (key, a)
+    assert facts[("apply.carried_forward", "total")].kind == "number"  # printed apart: read, not recovered
+    assert not [w for w in report.warnings if "unreadable" in w]
+
+
+def test_a_run_the_aligner_hands_over_that_several_cuts_fit_stays_unread():
+    from index.parse import parse_lines
+
+    # 予以公开 2,20,…,22 and 部分公开 22,0,…,22 both print 220000022: swapped, every sum still holds
+    rows = {key: [0] * 7 for key in APPLY_LABELS_2021}
+    rows["apply.granted"], rows["apply.partial"] = [2, 20, 0, 0, 0, 0, 22], [22, 0, 0, 0, 0, 0, 22]
+    rows["apply.total"] = rows["apply.new"] = [24, 20, 0, 0, 0, 0, 44]
+    report = parse_lines(_spaced_report(rows, {"apply.granted", "apply.partial"}), Path("x.txt"))
+    facts = {(f.metric, f.applicant): f for f in report.facts}
+    assert not any(m in ("apply.granted", "apply.partial") for m, _ in facts)
+    assert facts[("apply.total", "commercial")].value == 20
+    unread = [w for w in report.warnings if "unreadable" in w]
+    assert len(unread) == 2 and all(runs.SEVERAL in w for w in unread)

@@ -23,7 +23,7 @@ from index.build import build_index
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 from index.cells import MONEY_UNITS
 from index.parse import parse_file
-from index.runs_text import template_cells
+from index.runs_text import row_label, template_rows_of
 
 TEXTDUMP = Path(__file__).resolve().parent / "fixtures" / "corpus" / "textdump"
 GOLD = json.loads((TEXTDUMP / "gold.json").read_text(encoding="utf-8"))
@@ -39,9 +39,9 @@ def _cell_of(key: str) -> tuple[str, str | None]:
 
 def _row_of(cell: tuple[str, str | None], fmt: str) -> tuple[str, str]:
     for table in (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW):
-        for row, cells in template_cells(table, fmt).items():
-            if cell in cells:
-                return table, row
+        for key, row in template_rows_of(table, fmt).items():
+            if cell in row.cells:
+                return table, key
     raise AssertionError(f"{cell} is in no template row")
 
 
@@ -58,7 +58,7 @@ def test_every_gold_cell_is_read_exactly_or_its_row_is_reported_unreadable(name)
         fact = facts.get(cell)
         if fact is None:
             table, row = _row_of(cell, gold["table_format"])
-            assert any(f"{table} row {row} unreadable" in w for w in report.warnings), (key, report.warnings)
+            assert any(f"{table} row {row_label(row)} unreadable" in w for w in report.warnings), (key, report.warnings)
             unread.append(row)
             continue
         value = fact.value
