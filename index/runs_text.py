@@ -39,11 +39,12 @@ class StreamTables:
     format: str = "none"
 
 
-def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
-    """Facts of the tables not in `found`, read from the report's paragraphs as one stream of text.
+def read_stream_tables(blocks: list[Block], have: set[tuple[str, str | None]], fmt_hint: str = "") -> StreamTables:
+    """Facts of the template rows none of whose cells is in `have`, read from the report's text as one stream.
 
     A dump may print the page on a few long lines, cut anywhere: the paragraphs are
-    read joined, a line break separating cells like a space.
+    read joined, a line break separating cells like a space. The format is the hint
+    when it is one, else what the text's labels say.
     """
     out = StreamTables()
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
@@ -60,7 +61,7 @@ def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
     apply_at = _first(text, cat.table_headers.get("apply", ()), max(proactive_at, 0))
     if apply_at < 0:
         return out
-    fmt = _format(text)
+    fmt = fmt_hint if fmt_hint in template.FORMATS else _format(text)
     review = _review_row(text, apply_at)
     tables = {TABLE_APPLY: _apply_rows(text, apply_at, review[1] if review else len(text), fmt)}
     if 0 <= proactive_at < apply_at:
@@ -68,27 +69,36 @@ def read_stream_tables(blocks: list[Block], found: set[str]) -> StreamTables:
     if review:
         tables[TABLE_REVIEW] = {template.review_row(*cat.review_blocks).key: review}
     for table, rows in tables.items():
-        if table not in found:
-            _read(table, {k: (raw, line_at(at)) for k, (raw, at) in rows.items()}, fmt, out)
+        _read(table, {k: (raw, line_at(at)) for k, (raw, at) in rows.items()}, fmt, have, out)
     if out.facts:
         out.format = fmt
     return out
 
 
-def _read(table: str, rows: dict[str, tuple[str, int]], fmt: str, out: StreamTables) -> None:
-    """Cut each row's value text into cells; rows with one consistent cut become facts, the others warnings."""
+def _read(table: str, rows: dict[str, tuple[str, int]], fmt: str, have: set, out: StreamTables) -> None:
+    """Cut each row's value text into cells; rows with one consistent cut become facts, the others warnings.
+
+    Every row takes part in the sums; a row the row readers read already gives nothing more.
+    """
     template_rows = template_rows_of(table, fmt)
+    done = {key for key, row in template_rows.items() if any(c in have for c in row.cells)}
+    if done >= set(template_rows):
+        return
     if sum(bool(re.search(r"\d", raw)) for raw, _ in rows.values()) * 2 < len(template_rows):
         return  # labels met in prose, not a table printed as a stream
     table_runs = [runs.Run(key, raw, template_rows[key].width, sums_of(template_rows[key]))
                   for key, (raw, _) in rows.items()]
     split = runs.split_table(table_runs, apply_rules(fmt, rows) if table == TABLE_APPLY else [])
     for key, texts in split.cells.items():
+        if key in done:
+            continue
         for (metric, applicant), text in zip(template_rows[key].cells, texts, strict=True):
             value = recovered_value(text) if key in split.recovered else parse_cell(text)
             if value is not None:
                 out.facts.append(TableFact(metric, applicant, value, rows[key][1], table, value.unit))
     for key, why in split.unreadable.items():
+        if key in done:
+            continue
         raw, line = rows[key]
         out.warnings.append(f"line {line}: {table} row {row_label(key)} unreadable ({why}): {raw.strip()[:60]}")
 
