@@ -8,13 +8,14 @@ column, each 表四 block adds to its 总计). A row is split only when every wa
 cutting every row of the table that satisfies all of those gives that row the
 same cells; otherwise it is unreadable, never guessed.
 
-Pure: rows in (template key, the text printed after the label, the row's width),
+Pure (no I/O): rows in (template key, the text printed after the label, the row's width),
 cells out. The work is capped: a row with too many possible cuts, or a table with
 too many combinations, is unreadable rather than slow.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,23 +23,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from index.cells import MONEY_UNITS
+
 # the kind of a fact whose cell was cut apart here rather than read as printed
 RECOVERED = "recovered"
 
 # a row's cuts enumerated before giving up on it, and the joint search's steps and solutions
-MAX_ROW_SPLITS = 20_000
-MAX_SEARCH_STEPS = 200_000
+MAX_ROW_SPLITS = 5_000
+# all rows of one table together: a page of long digit runs is unreadable, not slow
+MAX_TABLE_SPLITS = 30_000
+MAX_SEARCH_STEPS = 100_000
 MAX_SOLUTIONS = 2_000
 
 # 表三 rows with a role in the sum rules (metric keys of docs/domain.md); every other 表三 row sits under 三
 NEW, CARRIED_OVER, TOTAL, CARRIED_FORWARD = "apply.new", "apply.carried_over", "apply.total", "apply.carried_forward"
 REVIEW_BLOCK = 5
 
+_VALUE = re.compile(r"^([+\-−－]?)(\d+)(\.\d+)?")
 _PIECE = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
 # whitespace and pipes separate cells; a sign or a "/" starts a cell; anything else is no value
+_UNITS = "|".join(sorted(MONEY_UNITS, key=len, reverse=True))
 _TOKEN = re.compile(
     r"(?P<space>[\s|]+)"
-    r"|(?P<num>(?P<sign>[+\-−－]?)(?P<body>\d+(?:\.\d+)?)(?P<unit>万元|亿元|元|人次|件|项|个|条|次)?)"
+    rf"|(?P<num>(?P<sign>[+\-−－]?)(?P<body>\d+(?:\.\d+)?)(?P<unit>{_UNITS})?)"
     r"|(?P<sym>[/／]|[-—–－―]+|无)"
     r"|(?P<other>.)"
 )
@@ -51,6 +58,7 @@ TOO_MANY_CUTS = "too many ways to cut the digits"
 NO_FIT = "no way to cut the digits adds up"
 SEVERAL = "several ways to cut the digits fit the table's rules"
 SUMS_FAIL = "the table's sums hold for no way of cutting its rows"
+TOO_MANY_WAYS = "too many ways to cut the table's rows to try"
 BLANKS = "a blank cell prints nothing, and fewer cells could hold these digits"
 
 
@@ -146,23 +154,30 @@ def _row_splits(segs: list[_Segment], width: int, budget: list[int]) -> Iterator
             yield ()
         return
     seg, rest = segs[0], segs[1:]
-    most = 1 if seg.symbol else len(seg.body.replace(".", ""))
-    for k in range(1, min(most, width - len(rest)) + 1):
+    # the cells this segment takes: at least what the rest cannot hold, at most one a digit
+    room = sum(_capacity(r) for r in rest)
+    for k in range(max(1, width - room), min(_capacity(seg), width - len(rest)) + 1):
         for head in _segment_cells(seg, k, budget):
             for tail in _row_splits(rest, width - k, budget):
                 yield head + tail
 
 
-def value(cell: str) -> Fraction:
-    """A cell's number for the sums: a blank-like cell (/, -, 无) counts as 0, as the consistency checks do."""
-    m = re.match(r"^([+\-−－]?)(\d+(?:\.\d+)?)", unicodedata.normalize("NFKC", cell or "").strip().replace(",", ""))
+def _capacity(seg: _Segment) -> int:
+    return 1 if seg.symbol else len(seg.body.replace(".", ""))
+
+
+def value(cell: str) -> int | Fraction:
+    """A cell's number for the sums (exact; an int when whole): a blank-like cell (/, -, 无) counts as 0."""
+    m = _VALUE.match(cell)
     if not m:
-        return Fraction(0)
-    number = Fraction(Decimal(m[2]))
+        m = _VALUE.match(unicodedata.normalize("NFKC", cell or "").strip().replace(",", ""))
+        if not m:
+            return 0
+    number = int(m[2]) if m[3] is None else Fraction(Decimal(m[2] + m[3]))
     return -number if m[1] else number
 
 
-def _adds_up(values: tuple[Fraction, ...], sums: tuple[tuple[int, ...], ...]) -> bool:
+def _adds_up(values: tuple[int | Fraction, ...], sums: tuple[tuple[int, ...], ...]) -> bool:
     return all(sum(values[i] for i in group[:-1]) == values[group[-1]] for group in sums)
 
 
@@ -171,11 +186,24 @@ class _Row:
     run: Run
     printed: bool = False  # cells printed apart: read as printed, nothing recovered
     cells: list[tuple[str, ...]] = field(default_factory=list)
-    values: list[tuple[Fraction, ...]] = field(default_factory=list)
+    values: list[tuple[int | Fraction, ...]] = field(default_factory=list)
     why: str = ""
 
 
-def _read_row(run: Run) -> _Row:
+def _cut_count(segs: list[_Segment], width: int) -> int:
+    """How many ways the segments' digits could fill `width` cells, valid numbers or not (an upper bound)."""
+    ways = [1] + [0] * width  # ways[w]: the segments so far fill w cells
+    for seg in segs:
+        digits = _capacity(seg)
+        nxt = [0] * (width + 1)
+        for w, n in enumerate(ways):
+            for k in range(1, min(digits, width - w) + 1):
+                nxt[w + k] += n * math.comb(digits - 1, k - 1)
+        ways = nxt
+    return ways[width]
+
+
+def _read_row(run: Run, table_budget: list[int]) -> _Row:
     row = _Row(run)
     if run.cells is not None:
         row.printed, row.cells, row.values = True, [run.cells], [tuple(value(c) for c in run.cells)]
@@ -189,9 +217,13 @@ def _read_row(run: Run) -> _Row:
         return row
     if len(segs) == run.width:
         row.printed = True
+    if _cut_count(segs, run.width) > 4 * MAX_ROW_SPLITS or table_budget[0] <= 0:
+        row.why = TOO_MANY_CUTS
+        return row
     budget = [MAX_ROW_SPLITS * 4]
     count = 0
     for cells in _row_splits(segs, run.width, budget):
+        table_budget[0] -= 1
         count += 1
         if count > MAX_ROW_SPLITS:
             break
@@ -199,7 +231,7 @@ def _read_row(run: Run) -> _Row:
         if row.printed or _adds_up(values, run.sums):
             row.cells.append(cells)
             row.values.append(values)
-    if count > MAX_ROW_SPLITS or budget[0] < 0:
+    if count > MAX_ROW_SPLITS or budget[0] < 0 or table_budget[0] < 0:
         row.cells, row.values, row.why = [], [], TOO_MANY_CUTS
     elif not count:
         row.why = TOO_FEW if sum(1 if s.symbol else len(s.body.replace(".", "")) for s in segs) < run.width else NO_FIT
@@ -222,7 +254,8 @@ def _fits_fewer(segs: list[_Segment], width: int) -> bool:
 
 def split_table(runs: Sequence[Run], equations: Iterable[Equation] = ()) -> Outcome:
     """Each row's cells, when exactly one way of cutting the whole table satisfies every sum."""
-    rows = {run.key: _read_row(run) for run in runs}
+    budget = [MAX_TABLE_SPLITS]
+    rows = {run.key: _read_row(run, budget) for run in runs}
     out = Outcome()
     for key, row in rows.items():
         if row.why:
@@ -232,13 +265,13 @@ def split_table(runs: Sequence[Run], equations: Iterable[Equation] = ()) -> Outc
     eqs = [e for e in equations if e.terms and all(k in live and 0 <= c < live[k].run.width for k, c, _ in e.terms)]
     for part in _components(live, eqs):
         part_eqs = [e for e in eqs if e.terms[0][0] in part]
-        used = _solve({k: live[k] for k in part}, part_eqs)
+        used, why = _solve({k: live[k] for k in part}, part_eqs)
         for key in part:
-            _decide(key, live, part_eqs, used, out)
+            _decide(key, live, part_eqs, used, why, out)
     return out
 
 
-def _decide(key: str, rows: dict[str, _Row], eqs: list[Equation], used: dict[str, set[int]] | None,
+def _decide(key: str, rows: dict[str, _Row], eqs: list[Equation], used: dict[str, set[int]] | None, why: str,
             out: Outcome) -> None:
     row = rows[key]
     if row.printed:
@@ -250,7 +283,7 @@ def _decide(key: str, rows: dict[str, _Row], eqs: list[Equation], used: dict[str
         if len(row.cells) == 1 and _checked(key, rows, eqs):
             choice = 0
         else:
-            out.unreadable[key] = SUMS_FAIL if eqs else SEVERAL
+            out.unreadable[key] = why
             return
     elif len(used[key]) == 1:
         choice = next(iter(used[key]))
@@ -292,17 +325,17 @@ def _checked(key: str, rows: dict[str, _Row], eqs: list[Equation]) -> bool:
     return True
 
 
-def _solve(rows: dict[str, _Row], eqs: list[Equation]) -> dict[str, set[int]] | None:
+def _solve(rows: dict[str, _Row], eqs: list[Equation]) -> tuple[dict[str, set[int]] | None, str]:
     """For each row, the cuts that appear in some way of cutting the table that satisfies every equation.
 
-    None when none does, or when the search runs out of steps. Rows are tried fewest
-    cuts first; an equation's remaining rows bound what it can still reach.
+    None and why when no way does, or when there are too many to try. Rows are tried
+    fewest cuts first; an equation's remaining rows bound what it can still reach.
     """
     order = sorted(rows, key=lambda k: len(rows[k].values))
     # contrib[e][row] = that row's share of equation e, per cut
-    contrib: list[dict[str, list[Fraction]]] = []
+    contrib: list[dict[str, list[int | Fraction]]] = []
     for eq in eqs:
-        shares: dict[str, list[Fraction]] = {}
+        shares: dict[str, list[int | Fraction]] = {}
         for k, col, coef in eq.terms:
             part = [coef * v[col] for v in rows[k].values]
             shares[k] = [a + b for a, b in zip(shares[k], part, strict=True)] if k in shares else part
@@ -312,15 +345,15 @@ def _solve(rows: dict[str, _Row], eqs: list[Equation]) -> dict[str, set[int]] | 
         for k in shares:
             by_row[k].append(e)
     # the least and most the rows from each depth on can still add to each equation
-    low = [[Fraction(0)] * (len(order) + 1) for _ in eqs]
-    high = [[Fraction(0)] * (len(order) + 1) for _ in eqs]
+    low: list[list[int | Fraction]] = [[0] * (len(order) + 1) for _ in eqs]
+    high: list[list[int | Fraction]] = [[0] * (len(order) + 1) for _ in eqs]
     for e, shares in enumerate(contrib):
         for d in range(len(order) - 1, -1, -1):
             share = shares.get(order[d])
             low[e][d] = low[e][d + 1] + (min(share) if share else 0)
             high[e][d] = high[e][d + 1] + (max(share) if share else 0)
     used: dict[str, set[int]] = {k: set() for k in order}
-    partial = [Fraction(0)] * len(eqs)
+    partial: list[int | Fraction] = [0] * len(eqs)
     choice = [0] * len(order)
     steps = [0]
     found = [0]
@@ -350,9 +383,11 @@ def _solve(rows: dict[str, _Row], eqs: list[Equation]) -> dict[str, set[int]] | 
                 partial[e] -= contrib[e][key][i]
         return True
 
-    if not walk(0) or not found[0]:
-        return None
-    return used
+    if not walk(0):
+        return None, TOO_MANY_WAYS
+    if not found[0]:
+        return None, SUMS_FAIL if eqs else SEVERAL
+    return used, ""
 
 
 # --- the national tables' rules -----------------------------------------------------------

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 
 from index import catalogue, runs, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
-from index.cells import parse_cell
+from index.cells import MONEY_UNITS, parse_cell
 from index.layout import Block, Paragraph
 from index.recover import apply_rules, recovered_value, sums_of
 from index.tables import TableFact
 from index.template import TemplateRow
 
 # what a row's values may be printed with: digits, separators, signs, slashes, dashes, a money unit
-_VALUE_TEXT = re.compile(r"[\d\s.|/／+\-—－–]*(?:万元|亿元|元)?[\d\s.|/／+\-—－–]*")
+_VALUE_CHARS = r"[\d\s.|/／+\-—－–]*"
+_VALUE_TEXT = re.compile(rf"{_VALUE_CHARS}(?:{'|'.join(sorted(MONEY_UNITS, key=len, reverse=True))})?{_VALUE_CHARS}")
 # the next label's own number ("2." of 2.其他法律…), glued to the row's last digit
 _NEXT_NUMBER = re.compile(r"\d[.．、]\s*$")
 _CLOSERS = "）)”\"」"
@@ -193,14 +194,16 @@ def _review_row(text: str, start: int) -> tuple[str, int] | None:
                    key=len, reverse=True)
     anchor = cat.review_block_header[cat.review_blocks[0]][0]  # 行政复议 heads the table
     for first in (m.start() for m in re.finditer(re.escape(anchor), text[start:])):
-        pos = start + first
+        pos, columns = start + first, 0
         while True:
             word = next((w for w in words if text.startswith(w, pos)), None)
             if word is None:
                 break
+            columns += cat.names_review_column(word)
             pos += len(word)
             pos += len(text[pos:]) - len(text[pos:].lstrip())
         raw = _VALUE_TEXT.match(text, pos).group(0)
-        if re.search(r"\d", raw):
+        # the table's column heads came first (结果维持 … 总计): prose such as 行政复议7件 is no table
+        if columns and re.search(r"\d", raw):
             return raw, start + first
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -150,6 +151,21 @@ def test_too_many_cuts_is_unreadable_not_slow():
     # 28 digits into 7 cells with no sum to narrow them: hundreds of thousands of cuts
     out = split_table([Run("proactive.x", "1234567891234567891234567891", 7)])
     assert out.unreadable == {"proactive.x": runs.TOO_MANY_CUTS}
+    # a whole table of long runs: the work is capped per table, every row unread
+    started = time.perf_counter()
+    table = [Run(f"r{i}", "12345678912345678", 7, row_sums(7)) for i in range(25)]
+    out = split_table(table)
+    assert set(out.unreadable.values()) == {runs.TOO_MANY_CUTS} and len(out.unreadable) == 25
+    assert time.perf_counter() - started < 10
+
+
+def test_too_many_ways_to_cut_the_whole_table_is_unreadable():
+    # 24 rows each 2,20,…,22 or 22,0,…,22, and a total half of them of each kind fits: millions of ways
+    table = [Run(f"r{i}", "220000022", 7, row_sums(7)) for i in range(24)]
+    table.append(Run("t", "288 240 0 0 0 0 528", 7, row_sums(7)))
+    eqs = [Equation(tuple((f"r{i}", c, 1) for i in range(24)) + (("t", c, -1),)) for c in range(7)]
+    out = split_table(table, eqs)
+    assert set(out.unreadable.values()) == {runs.TOO_MANY_WAYS} and out.cells == {"t": ("288", "240", "0", "0", "0", "0", "528")}
 
 
 def test_column_sums_decide_between_two_rows_cuts_and_ambiguity_stays_unread():

@@ -104,3 +104,10 @@ def test_the_index_keeps_the_recovered_kind_and_an_answer_says_so(textdump_index
     answer = Asker(textdump_index).ask(f"{report['agency']}2023年收到多少申请")
     assert answer.value == 81
     assert replies()["note_recovered"] in answer.text
+
+
+def test_a_report_with_figures_only_in_prose_gets_no_stream_rows_and_no_warnings():
+    # seed 003 says 行政复议7件 and 受理…申请9件 in sentences: no table printed as a stream
+    report = parse_file(Path(__file__).resolve().parent.parent / "seeds" / "003_e7aaa9833632924a.txt")
+    assert not [f for f in report.facts if f.table != "正文"]
+    assert not [w for w in report.warnings if "unreadable" in w]
