@@ -27,7 +27,7 @@ from index.template import TemplateRow
 _VALUE_CHARS = r"[\d\s.|/／+\-—－–]*"
 _VALUE_TEXT = re.compile(rf"{_VALUE_CHARS}(?:{'|'.join(sorted(MONEY_UNITS, key=len, reverse=True))})?{_VALUE_CHARS}")
 # the next label's own number ("2." of 2.其他法律…), glued to the row's last digit
-_NEXT_NUMBER = re.compile(r"\d[.．、]\s*$")
+_NEXT_NUMBER = re.compile(r"\d\s*[.．、]\s*$")
 _CLOSERS = "）)”\"」"
 # the most characters between 第二十条 and 信息内容 in 表二's head (第（一）项 and spacing)
 _HEAD_GAP = 16

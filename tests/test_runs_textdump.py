@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from index import catalogue, runs
 from index.build import build_index
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 from index.cells import MONEY_UNITS
-from index.parse import parse_file
+from index.parse import parse_file, parse_lines
 from index.runs_text import row_label, template_rows_of
 
 TEXTDUMP = Path(__file__).resolve().parent / "fixtures" / "corpus" / "textdump"
@@ -111,3 +112,22 @@ def test_a_report_with_figures_only_in_prose_gets_no_stream_rows_and_no_warnings
     report = parse_file(Path(__file__).resolve().parent.parent / "seeds" / "003_e7aaa9833632924a.txt")
     assert not [f for f in report.facts if f.table != "正文"]
     assert not [w for w in report.warnings if "unreadable" in w]
+
+
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_the_page_cut_into_lines_anywhere_between_a_label_and_a_value_reads_the_same(name):
+    # a crawler may print the page on a few long lines: cut where digits meet words, seeded, five ways
+    lines = (TEXTDUMP / name).read_text(encoding="utf-8").split("\n")
+    body = max(lines, key=len)
+    start, end = body.find("第二十条"), body.find("五、", body.find("第二十条"))
+    edges = [i for i in range(start, end) if body[i - 1].isdigit() != body[i].isdigit()]
+    whole = {(f.metric, f.applicant): f.value for f in parse_file(TEXTDUMP / name).facts if f.table != "正文"}
+    rnd = random.Random(name)
+    for _ in range(5):
+        cuts = sorted(rnd.sample(edges, 8))
+        pieces = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
+        text = lines[: lines.index(body)] + pieces + lines[lines.index(body) + 1 :]
+        report = parse_lines(text, Path(name))
+        cut = {(f.metric, f.applicant): f.value for f in report.facts if f.table != "正文"}
+        assert {k: v for k, v in cut.items() if whole.get(k) != v} == {}  # nothing read differently
+        assert len(cut) >= len(whole) - 14  # a lost label ("8." cut from 属于行政查询事项) may cost a row or two
