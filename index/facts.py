@@ -8,6 +8,7 @@ from index import catalogue
 from index.catalogue import PROSE
 from index.cells import NUMBER
 from index.prose import ProseFact
+from index.runs import RECOVERED
 from index.tables import TableFact
 
 
@@ -20,7 +21,7 @@ class Fact:
     raw: str
     line: int
     table: str  # 表二 / 表三 / 表四 / 正文 / 图表
-    kind: str  # number / blank / slash / dash / none
+    kind: str  # number / blank / slash / dash / none / recovered (a number cut from cells run together)
     approx: bool = False
     sentence: str = ""
     year: int | None = None  # set for figures about another year (a chart of past years)
@@ -31,7 +32,7 @@ class Fact:
 
 def from_table(fact: TableFact) -> Fact:
     unit = fact.unit or catalogue.load().unit(fact.metric)
-    if fact.cell.kind != NUMBER and unit not in ("元", "万元"):
+    if fact.cell.kind not in (NUMBER, RECOVERED) and unit not in ("元", "万元"):
         unit = None
     return Fact(fact.metric, fact.applicant, fact.cell.value, unit, fact.cell.raw, fact.line, fact.table, fact.cell.kind)
 

@@ -6,6 +6,7 @@ checks. Pure: no database, so it runs in worker processes.
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -19,8 +20,10 @@ from index.layout import paragraph_runs
 from index.metadata import Metadata, read_metadata
 from index.prose import prose_facts
 from index.read import read_lines, sha256_of
+from index.runs_text import read_stream_tables
 from index.sections import assign_sections
 from index.tables import read_tables
+from index.template import FORMATS
 
 ALL_TABLES = ("表二", "表三", "表四")
 
@@ -66,6 +69,15 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
     blocks = read_blocks(lines)
     meta = read_metadata(blocks)
     tables = read_tables(blocks)
+    # tables printed as one stream of text (crawler dumps): the rows the row readers did not read
+    stream = read_stream_tables(blocks, {(f.metric, f.applicant) for f in tables.facts}, tables.format)
+    tables.facts += stream.facts
+    # a row the aligner reported unreadable already is not reported twice
+    said = {_unread_row(w) for w in tables.warnings if " unreadable (" in w}
+    tables.warnings += [w for w in stream.warnings if _unread_row(w) not in said]
+    if stream.facts:
+        tables.found |= {f.table for f in stream.facts}
+        tables.format = tables.format if tables.format in FORMATS else stream.format
     facts = [from_table(f) for f in tables.facts]
     facts += [from_prose(f) for f in prose_facts(blocks)]
     facts += history_facts(blocks)
@@ -89,6 +101,11 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
         chars=sum(len(x) for x in lines),
         text_z=zlib.compress("\n".join(lines).encode("utf-8"), 6),
     )
+
+
+def _unread_row(warning: str) -> tuple[str, str]:
+    """An unreadable-row warning's line, table and digits as printed, whichever reader wrote it."""
+    return warning.split(" row ", 1)[0], re.sub(r"\D", "", warning.rsplit("): ", 1)[-1])
 
 
 def passages_of(blocks, meta: Metadata) -> list[Passage]:

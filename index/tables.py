@@ -16,6 +16,7 @@ from index import align, catalogue, template
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW, normalize_label, split_label
 from index.cells import BLANK, DASH, MONEY_UNITS, NUMBER, SLASH, CellValue, clean, parse_cell
 from index.layout import Block, Cell, Paragraph, Row
+from index.recover import recover
 from index.sections import heading_key
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
@@ -57,7 +58,9 @@ def read_tables(blocks: list[Block]) -> TableResult:
     first = reader.finish()
     if not _complete(first):
         # (a report whose three tables the layout reader read whole needs no second pass: speed)
-        reader.aligned(align.align(blocks, first.format if first.format in template.FORMATS else None))
+        alignment = align.align(blocks, first.format if first.format in template.FORMATS else None)
+        recover(alignment)  # rows whose cells ran together (713000074), cut by the tables' sums (index.runs)
+        reader.aligned(alignment)
     result = reader.finish()
     result.warnings += table_ends(result)
     return result

@@ -11,6 +11,7 @@ from bot.question.query import Figure
 from index import catalogue
 from index.catalogue import LEXICON, PROSE
 from index.history import CHART
+from index.runs import RECOVERED
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +105,8 @@ def figure_notes(fig: Figure) -> list[str]:
         notes.append(replies()["note_prose"])
     if fig.approx:
         notes.append(say("note_approx", raw=fig.raw))
+    if any(leaf.kind == RECOVERED for leaf in fig.parts or [fig]):
+        notes.append(replies()["note_recovered"])
     return notes
 
 
