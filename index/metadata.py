@@ -30,6 +30,8 @@ _DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*\d{1,2}")
 _URL = re.compile(r"https?://[A-Za-z0-9./_\-?=&%#:]+")
 _SITE = re.compile(r"(?:https?://)?((?:[A-Za-z0-9-]+\.)+(?:gov\.cn|cn|com|net|org))(?![A-Za-z0-9.-])")
 _NAME = "[\u4e00-\u9fff()（）]"
+# a proper name in quotes or brackets starts right after one of these (《奉节县统计局政府信息公开标准目录》)
+_OPENERS = ("《", "“", "「", "『", "(", "（", '"', "〈", "<")
 _PHONE = re.compile(r"(?:电话|联系电话|咨询电话)[:：]?\s*((?:0\d{2,3}[-－—]?)?\d{7,8}(?:[、,，/]\s*(?:0\d{2,3}[-－—]?)?\d{7,8})*)")
 _DASH = re.compile(r"[－—–]")  # 0631—8988877 is the number 0631-8988877
 _ADDRESS = re.compile(r"(?:联系地址|地址|办公地址)[:：]\s*([^；;，,）)。\s]{4,40})")
@@ -272,7 +274,7 @@ def text_agencies(text: str, fields: dict[str, str]) -> tuple[list[str], int | N
     found += [m.group(1) for m in re.finditer(rf"(?:{contact})\s*({_NAME}{{2,30}}?)\s*(?:{end})", text)]
     if fields.get("publisher"):
         found.append(fields["publisher"])
-    found = [re.sub(r"\s+", "", n) for n in found]
+    found = list(dict.fromkeys(re.sub(r"\s+", "", n) for n in found))
     # 我区, 本局, 全县: the report speaking of itself, not a name
     return [n for n in found if _is_agency(n) and not _is_pronoun(n)], year
 
@@ -313,7 +315,7 @@ def _subjects(text: str) -> list[str]:
         m = re.match(rf"20\d{{2}}\s*年度?\s*[,，、]?\s*({_NAME}{{2,30}}?)(?:{verbs})", line)
         m = m or re.match(rf"({_NAME}{{2,30}}?)20\d{{2}}\s*年度?\s*(?:{_SUBJECT_WORDS})工作", line)
         if m:
-            out.append(m.group(1))
+            out.append(_after_intro(m.group(1), title_words()["name_intro"]))
     return out
 
 
@@ -358,8 +360,11 @@ def pick_agency(candidates: list[tuple[str, str]], text: str) -> tuple[str, str]
 
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern:
-    ends = "|".join(map(re.escape, sorted(title_words()["place_ends"], key=len, reverse=True)))
-    return re.compile(rf"(?:[\u4e00-\u9fff]{{2,8}}?(?:{ends}))+")
+    words = title_words()
+    ends = "|".join(map(re.escape, sorted(words["place_ends"], key=len, reverse=True)))
+    # autonomous areas carry long names (黔东南苗族侗族自治州); other places two to four characters
+    autonomous = "|".join(map(re.escape, words["autonomous_ends"]))
+    return re.compile(rf"(?:[\u4e00-\u9fff]{{2,10}}?(?:{autonomous})|[\u4e00-\u9fff]{{2,4}}?(?:{ends}))+")
 
 
 def complete_agency(name: str, text: str) -> str:
@@ -393,8 +398,8 @@ def _with_place(name: str, text: str) -> str:
         window = text[max(0, m.start() - 20): m.start()]
         if not relative:
             window = window.removesuffix("人民政府").removesuffix("政府")
-        window = re.search(r"[\u4e00-\u9fff]*$", window).group(0)
-        place = _place_suffix(window)
+        run = re.search(r"[\u4e00-\u9fff]*$", window).group(0)
+        place = _place_suffix(run, bounded=window[: len(window) - len(run)].endswith(_OPENERS))
         if place and (not relative or place.endswith(relative)) and len(place) > len(best):
             best = place
     if not best and not relative and name.endswith(tuple(words["township_endings"])):
@@ -406,21 +411,25 @@ def _platform_place(text: str) -> str:
     """The county a township's report says it publishes on: 依托天津市滨海新区人民政府政务网 → 天津市滨海新区."""
     sites = "|".join(map(re.escape, sorted(title_words()["site_words"], key=len, reverse=True)))
     for m in re.finditer(rf"([\u4e00-\u9fff]{{2,20}}?)(?:人民政府|政府)?(?:{sites})", text):
-        place = _place_suffix(m.group(1))
-        if place and place[-1] in "县区旗市":
+        place = _place_suffix(m.group(1), bounded=text[: m.start()].endswith(_OPENERS))
+        if place and place.endswith(tuple(title_words()["county_ends"])):
             return place
     return ""
 
 
-def _place_suffix(window: str) -> str:
-    """The place names a run of text ends with: the longest that starts with a name the gazetteer knows,
-    else the shortest (由无锡市锡山区 → 无锡市锡山区; 对奉节县 → 奉节县)."""
+def _place_suffix(run: str, bounded: bool) -> str:
+    """The place names a run of Chinese text ends with: the longest that starts with a name the gazetteer
+    knows (由无锡市锡山区 → 无锡市锡山区), else one that starts where the run does (bounded: a quote or
+    bracket before it, 《奉节县 → 奉节县) or after a word that introduces a name (由, 对, 依托); '' when none."""
     places = _places()
-    ends = [window[i:] for i in range(len(window)) if places.fullmatch(window[i:])]
-    if not ends:
-        return ""
-    known = [e for e in ends if any(e.startswith(n) for n in _place_names())]
-    return max(known, key=len) if known else min(ends, key=len)
+    ends = [i for i in range(len(run)) if places.fullmatch(run[i:])]
+    known = [run[i:] for i in ends if run[i:].startswith(_place_names())]
+    if known:
+        return max(known, key=len)
+    before = tuple(title_words()["place_before"])
+    starts = [run[i:] for i in ends if ((i == 0 and bounded and not run.startswith(before)) or run[:i].endswith(before))
+              and run[i] not in title_words()["pronouns"]]  # 全市, 本县: no place
+    return max(starts, key=len) if starts else ""
 
 
 @lru_cache(maxsize=1)
