@@ -82,15 +82,16 @@ def test_web_reports_say_where_agency_and_year_came_from(web_index):
     assert froms["27_pingdingshan_2021.txt"] == ("url", "text")  # 平顶山市人民政府门户网站(www.pds.gov.cn)
 
 
-def test_crawler_dumps_agency_and_years(tmp_path):
-    gold = json.loads((CORPUS / "textdump" / "gold.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("corpus", ["textdump", "old"])
+def test_crawler_dumps_agency_and_years(tmp_path, corpus):
+    gold = json.loads((CORPUS / corpus / "gold.json").read_text(encoding="utf-8"))
     for name in gold:
-        shutil.copy(CORPUS / "textdump" / name, tmp_path)
+        shutil.copy(CORPUS / corpus / name, tmp_path)
     build_index([tmp_path], tmp_path / "i.db")
     reports = _reports(tmp_path / "i.db")
     got = {name: (reports[name]["agency"], reports[name]["year"]) for name in gold}
     assert got == {name: (g["agency"], g["year"]) for name, g in gold.items()}
-    # 原文链接 is the url; 标题 the title, never part of the name
+    # 原文链接 is the url; 标题 the title, never part of the name (it gave 标题:平潭综合实验区)
     assert all(r["url"].startswith("https://www.pingtan.gov.cn/") and r["agency_from"] == "title"
                for r in reports.values())
 
