@@ -74,7 +74,7 @@ def read_metadata(blocks: list[Block], source: Source | None = None) -> Metadata
     named, named_year = text_agencies(text, fields)
     candidates = [("title", title_agency), ("sources.tsv", link_agency), *(("text", n) for n in named),
                   ("url", site_agency(full, meta.url))]
-    meta.agency, meta.agency_from = pick_agency(candidates, full)
+    meta.agency, meta.agency_from = pick_agency(candidates, full, meta.url)
     meta.year, meta.year_from = _year(text, [("title", title_year), ("sources.tsv", link_year)], named_year,
                                       source.published, fields.get("published", ""))
     if meta.year_from == "":
@@ -346,9 +346,9 @@ def _host(url: str) -> str:
     return m.group(1).lower().removeprefix("www.") if m else ""
 
 
-def pick_agency(candidates: list[tuple[str, str]], text: str) -> tuple[str, str]:
+def pick_agency(candidates: list[tuple[str, str]], text: str, url: str = "") -> tuple[str, str]:
     """(agency, where from): the first name given, or a fuller one that only adds its place before it."""
-    named = [(source, complete_agency(name, text)) for source, name in candidates if name]
+    named = [(source, complete_agency(name, text, url)) for source, name in candidates if name]
     if not named:
         return "", ""
     source, best = named[0]
@@ -367,16 +367,17 @@ def _places() -> re.Pattern:
     return re.compile(rf"(?:[\u4e00-\u9fff]{{2,10}}?(?:{autonomous})|[\u4e00-\u9fff]{{2,4}}?(?:{ends}))+")
 
 
-def complete_agency(name: str, text: str) -> str:
+def complete_agency(name: str, text: str, url: str = "") -> str:
     """A name as the text gives it, made the body's full name: short forms written out, the place the text
-    prints before a name that lacks one, and a place's own body (荔浦市 → 荔浦市人民政府, 万里街道 → 万里街道办事处)."""
+    (or else the url's site) gives a name that lacks one, and a place's own body (荔浦市 → 荔浦市人民政府,
+    万里街道 → 万里街道办事处)."""
     words = title_words()
     name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
     for short, full in words["short_bodies"].items():
         if name.endswith(short) and not name.endswith(full):
             name = name[: -len(short)] + full
             break
-    name = _with_place(name, text)
+    name = _with_place(name, text, url)
     if not name.endswith(tuple(words["zone_endings"])):
         for end in sorted(words["place_bodies"], key=len, reverse=True):
             if name.endswith(end) and len(name) > len(end) + 1:
@@ -385,7 +386,7 @@ def complete_agency(name: str, text: str) -> str:
     return name
 
 
-def _with_place(name: str, text: str) -> str:
+def _with_place(name: str, text: str, url: str = "") -> str:
     """县统计局 → 奉节县统计局, 厚桥街道 → 锡山区厚桥街道: the place the text prints before the name, if any."""
     words = title_words()
     places = _places()
@@ -403,8 +404,39 @@ def _with_place(name: str, text: str) -> str:
         if place and (not relative or place.endswith(relative)) and len(place) > len(best):
             best = place
     if not best and not relative and name.endswith(tuple(words["township_endings"])):
-        best = _platform_place(text)
+        best = _platform_place(text) or county_of_site(url)
     return best + body if best else name
+
+
+def county_of_site(url: str) -> str:
+    """The county a site's host name spells in pinyin (xxgk.tongyu.gov.cn → 通榆县), when exactly one
+    county the gazetteer knows is spelled so; '' otherwise."""
+    labels = _host(url).split(".")
+    if not url or not labels:
+        return ""
+    spelled = _county_spellings()
+    found = {spelled[label] for label in labels if label in spelled}
+    return found.pop() if len(found) == 1 and None not in found else ""
+
+
+@lru_cache(maxsize=1)
+def _county_spellings() -> dict[str, str | None]:
+    """Pinyin → county for every county in the gazetteer, bare (huichang) and with its kind (lufengshi);
+    None where two counties share a spelling."""
+    from pypinyin import lazy_pinyin  # only reports that need it pay its start-up
+
+    kinds = title_words()["county_kinds_pinyin"]
+    out: dict[str, str | None] = {}
+    for cities in gazetteer().values():
+        for counties in cities.values():
+            for county in counties:
+                kind = next((k for k in kinds if county.endswith(k) and len(county) > len(k) + 1), None)
+                if not kind:
+                    continue
+                bare = "".join(lazy_pinyin(county[: -len(kind)]))
+                for spelling in (bare, bare + kinds[kind]):
+                    out[spelling] = county if out.get(spelling, county) == county else None
+    return out
 
 
 def _platform_place(text: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index.layout import blocks
-from index.metadata import complete_agency, header_fields, read_metadata, site_agency, text_agencies
+from index.metadata import complete_agency, county_of_site, header_fields, read_metadata, site_agency, text_agencies
 
 # the report names itself: <intro word> <agency> <year>年 <subject> … <title word>
 SELF_NAMED = [
@@ -124,3 +124,23 @@ def test_the_site_beside_the_reports_own_url_names_the_body():
 ])
 def test_a_name_is_completed_from_the_text(name, text, full):
     assert complete_agency(name, text) == full
+
+
+@pytest.mark.parametrize(("url", "county"), [
+    ("http://www.huichang.gov.cn/hcxxxgk/hc1554/202101/157a.shtml", "会昌县"),  # the host spells the county
+    ("https://www.jiangning.gov.cn/a.html", "江宁区"),
+    ("http://xxgk.huichang.gov.cn/", "会昌县"),
+    ("https://www.nanjing.gov.cn/zzb/a.html", ""),  # a city's site names no county
+    ("http://www.gov.cn/", ""),
+    ("", ""),
+])
+def test_a_county_site_spells_its_county(url, county):
+    assert county_of_site(url) == county
+
+
+def test_a_township_on_its_county_site_gets_the_county_only_when_the_text_gives_none():
+    url = "http://www.huichang.gov.cn/hcxxxgk/hc1554/202101/157a.shtml"
+    assert complete_agency("中村乡", "中村乡全面贯彻落实《条例》", url) == "会昌县中村乡人民政府"
+    assert complete_agency("中村乡", "由会昌县人民政府中村乡党政办编制", url) == "会昌县中村乡人民政府"
+    assert complete_agency("中村乡", "中村乡全面贯彻落实《条例》", "") == "中村乡人民政府"
+    assert complete_agency("会昌县统计局", "", url) == "会昌县统计局"
