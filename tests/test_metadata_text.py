@@ -144,3 +144,15 @@ def test_a_township_on_its_county_site_gets_the_county_only_when_the_text_gives_
     assert complete_agency("中村乡", "由会昌县人民政府中村乡党政办编制", url) == "会昌县中村乡人民政府"
     assert complete_agency("中村乡", "中村乡全面贯彻落实《条例》", "") == "中村乡人民政府"
     assert complete_agency("会昌县统计局", "", url) == "会昌县统计局"
+
+
+@pytest.mark.parametrize(("lines", "agency", "year"), [
+    (["登录 |   注册", "团结乡2020年政府信息公开工作年度报告", "发布日期:2021-01-29    点击数:"], "团结乡人民政府", 2020),
+    (["关怀版 无障碍 无障碍", "您当前所在位置: 首页 > 乡镇信息公开 > 中村乡 > 政务信息公开年报",
+      "中村乡2020年政府信息公开工作年度报告", "访问量:"], "中村乡人民政府", 2020),
+    (["站群导航", "|", "加入收藏", "|", "设为首页", "乌鲁木齐国家高新区(新市区)", "政府信息公开", "全文检索",
+      "2022年高新区(新市区)政府信息公开工作年度报告", "来源: 发布时间:2023-01-31 浏览次数: 【字体:"], "", 2022),
+])
+def test_page_chrome_before_the_title_is_no_name(lines, agency, year):
+    meta = read_metadata(blocks(lines))
+    assert (meta.agency, meta.year) == (agency, year)
