@@ -286,14 +286,15 @@ def _is_pronoun(name: str) -> bool:
     return name[0] in words["pronouns"] and name[1:] in bare
 
 
-_SUBJECT_WORDS = "政府信息公开|政务公开|信息公开"
+def _subject_words() -> str:
+    return "|".join(map(re.escape, title_words()["subjects"]))
 
 
 def _self_named(text: str):
     """(agency, year) where the report names itself: 现将政务服务中心2020年政府信息公开工作报告如下."""
     words = title_words()
     title_word = "|".join(map(re.escape, words["title_words"]))
-    pattern = rf"({_NAME}{{2,60}})\s*(20\d{{2}})\s*年度?\s*(?:{_SUBJECT_WORDS})[^。，,；;]{{0,10}}?(?:{title_word})"
+    pattern = rf"({_NAME}{{2,60}})\s*(20\d{{2}})\s*年度?\s*(?:{_subject_words()})[^。，,；;]{{0,10}}?(?:{title_word})"
     for m in re.finditer(pattern, text):
         piece = _after_intro(m.group(1), words["name_intro"])
         if not any(w in piece for w in words["wrappers_before"]):  # 关于做好2021年度…年度报告…的通知 names a notice
@@ -313,7 +314,7 @@ def _subjects(text: str) -> list[str]:
     for line in text.splitlines():
         line = line.strip()
         m = re.match(rf"20\d{{2}}\s*年度?\s*[,，、]?\s*({_NAME}{{2,30}}?)(?:{verbs})", line)
-        m = m or re.match(rf"({_NAME}{{2,30}}?)20\d{{2}}\s*年度?\s*(?:{_SUBJECT_WORDS})工作", line)
+        m = m or re.match(rf"({_NAME}{{2,30}}?)20\d{{2}}\s*年度?\s*(?:{_subject_words()})工作", line)
         if m:
             out.append(_after_intro(m.group(1), title_words()["name_intro"]))
     return out
@@ -397,8 +398,9 @@ def _with_place(name: str, text: str, url: str = "") -> str:
     best = ""
     for m in re.finditer(re.escape(body), text):
         window = text[max(0, m.start() - 20): m.start()]
-        if not relative:
-            window = window.removesuffix("人民政府").removesuffix("政府")
+        if not relative:  # 无锡市锡山区人民政府厚桥街道: the county's government stands between
+            for word in words["government_words"]:
+                window = window.removesuffix(word)
         run = re.search(r"[\u4e00-\u9fff]*$", window).group(0)
         place = _place_suffix(run, bounded=window[: len(window) - len(run)].endswith(_OPENERS))
         if place and (not relative or place.endswith(relative)) and len(place) > len(best):
@@ -442,7 +444,8 @@ def _county_spellings() -> dict[str, str | None]:
 def _platform_place(text: str) -> str:
     """The county a township's report says it publishes on: 依托天津市滨海新区人民政府政务网 → 天津市滨海新区."""
     sites = "|".join(map(re.escape, sorted(title_words()["site_words"], key=len, reverse=True)))
-    for m in re.finditer(rf"([\u4e00-\u9fff]{{2,20}}?)(?:人民政府|政府)?(?:{sites})", text):
+    government = "|".join(map(re.escape, title_words()["government_words"]))
+    for m in re.finditer(rf"([\u4e00-\u9fff]{{2,20}}?)(?:{government})?(?:{sites})", text):
         place = _place_suffix(m.group(1), bounded=text[: m.start()].endswith(_OPENERS))
         if place and place.endswith(tuple(title_words()["county_ends"])):
             return place
