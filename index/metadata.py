@@ -271,12 +271,33 @@ def text_agencies(text: str, fields: dict[str, str]) -> tuple[list[str], int | N
     found += _subjects(text)
     contact = "|".join(map(re.escape, words["contact"]))
     end = "|".join(map(re.escape, words["contact_end"]))
-    found += [m.group(1) for m in re.finditer(rf"(?:{contact})\s*({_NAME}{{2,30}}?)\s*(?:{end})", text)]
+    # who answers questions and who compiled the report: often the body's own office, named without it
+    found += [_without_office(m.group(1))
+              for m in re.finditer(rf"(?:{contact})\s*({_NAME}{{2,30}}?)\s*(?:{end})", text)]
+    compiled = "|".join(map(re.escape, words["compiled_by"]))
+    found += [_without_office(m.group(1)) for m in re.finditer(rf"由\s*({_NAME}{{2,30}}?)\s*(?:{compiled})", text)]
     if fields.get("publisher"):
         found.append(fields["publisher"])
     found = list(dict.fromkeys(re.sub(r"\s+", "", n) for n in found))
     # 我区, 本局, 全县: the report speaking of itself, not a name
     return [n for n in found if _is_agency(n) and not _is_pronoun(n)], year
+
+
+def _without_office(name: str) -> str:
+    """福州市统计局办公室 → 福州市统计局, 乌拉特后旗政务公开领导小组办公室 → 乌拉特后旗: a body's inner office
+    answers for it. A county's or a city's government office (荔浦市人民政府办公室) is a body of its own and
+    stays; a township's (团结乡政府办公室) is not."""
+    words = title_words()
+    for office in sorted(words["inner_offices"], key=len, reverse=True):
+        rest = name.removesuffix(office)
+        government = next((g for g in words["government_words"] if rest.endswith(g)), "")
+        if rest == name or not (_is_agency(rest) or government):
+            continue
+        if not government:
+            return rest
+        if rest[: -len(government)].endswith(tuple(words["township_endings"])):
+            return rest[: -len(government)]  # the township itself, completed with its body later
+    return name
 
 
 def _is_pronoun(name: str) -> bool:
