@@ -314,7 +314,7 @@ def _subject_words() -> str:
 def _self_named(text: str):
     """(agency, year) where the report names itself: 现将政务服务中心2020年政府信息公开工作报告如下."""
     words = title_words()
-    title_word = "|".join(map(re.escape, words["title_words"]))
+    title_word = "|".join(map(re.escape, words["title_words"] + words["self_named_ends"]))
     pattern = rf"({_NAME}{{2,60}})\s*(20\d{{2}})\s*年度?\s*(?:{_subject_words()})[^。，,；;]{{0,10}}?(?:{title_word})"
     for m in re.finditer(pattern, text):
         piece = _after_intro(m.group(1), words["name_intro"])
