@@ -163,3 +163,18 @@ def test_a_township_on_its_county_site_gets_the_county_only_when_the_text_gives_
 def test_page_chrome_before_the_title_is_no_name(lines, agency, year):
     meta = read_metadata(blocks(lines))
     assert (meta.agency, meta.year) == (agency, year)
+
+
+@pytest.mark.parametrize(("lines", "published", "year", "year_from"), [
+    # web text copied through NFKC lost the 年: 20201月1日 is 1 January 2020
+    (["本报告中所列数据的统计期限自20201月1日起至202012月31日止。", "2021年工作打算。"], "", 2020, "text"),
+    (["本报告所列数据统计期限为2025年1月1日至2025年12月31日。", "2026年工作打算。"], "2026-03-10", 2025, "text"),
+    (["2022年度我乡未接到申请。", "2023年工作打算。"], "2023-01-20", 2022, "text"),  # XXXX年度 before the date
+    (["我乡未接到申请。"], "2023-01-20", 2022, "sources.tsv"),  # the published date minus one
+    (["我乡未接到申请。"], "", None, ""),
+])
+def test_the_year_reported_on_without_a_title(lines, published, year, year_from):
+    from index.sources import Source
+
+    meta = read_metadata(blocks(lines), Source(published=published))
+    assert (meta.year, meta.year_from) == (year, year_from)
