@@ -144,6 +144,10 @@ def _reports(args) -> int:
             "missing_tables": json.loads(r["missing_tables"] or "[]"),
             "warnings": json.loads(r["warnings"] or "[]"),
             "region": "".join(x for x in (r["province"], r["city"], r["county"]) if x),
+            # where the agency and the year were read (title, text, sources.tsv, url), and the page's url
+            "agency_from": r["agency_from"] or "",
+            "year_from": r["year_from"] or "",
+            "url": r["url"] or "",
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
@@ -151,6 +155,8 @@ def _reports(args) -> int:
         c = record["checks"]
         print(f"{r['agency']} {r['year']}年  格式:{r['format']}  事实:{r['facts']}  "
               f"检查: 通过{c.get('pass', 0)} 未通过{c.get('fail', 0)} 不适用{c.get('na', 0)}  文件:{r['file']}")
+        print(f"    agency from: {record['agency_from'] or '-'}  year from: {record['year_from'] or '-'}"
+              + (f"  url: {record['url']}" if record["url"] else ""))
         for w in record["warnings"]:
             print(f"    注意: {w}")
     return 0

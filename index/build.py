@@ -31,6 +31,7 @@ from index.errors import ReportError
 from index.facts import Fact
 from index.parse import ParsedReport, parse_file
 from index.read import SUPPORTED, sha256_of
+from index.sources import Source, sources_for
 
 Progress = Callable[[int, int, str], None]
 # documents that look like reports but cannot be read: a folder's are reported, not passed over in silence
@@ -38,7 +39,7 @@ _UNREADABLE_DOCUMENTS = (".doc", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".odt",
 PARSER_VERSION = "1"
 # the modules whose code decides what a file's facts are: a change to any of them re-parses every file
 _PARSING_MODULES = ("read", "layout", "cells", "sections", "tables", "catalogue", "prose", "history", "metadata",
-                    "checks", "facts", "parse", "tokenize")
+                    "checks", "facts", "parse", "tokenize", "sources")
 
 
 @dataclass
@@ -94,9 +95,9 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _parse_safely(path: Path) -> ParsedReport | tuple[str, str]:
+def _parse_safely(path: Path, source: Source | None = None) -> ParsedReport | tuple[str, str]:
     try:
-        return parse_file(path)
+        return parse_file(path, source)
     except ReportError as err:
         return (str(path), err.reason)
     except Exception as err:  # a parser bug must cost one file, not the build
@@ -114,6 +115,7 @@ def build_index(
     started = time.perf_counter()
     summary = BuildSummary()
     db_path = Path(db_path)
+    paths = list(paths)
     files, missing = discover(paths)
     summary.failed.extend(missing)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +131,9 @@ def build_index(
         store.create(db)
         version = parser_version()
         reparse_all = store.get_meta(db, "parser_version") != version
-        known = {r["path"]: (r["id"], r["sha256"]) for r in db.query("select id, path, sha256 from reports")}
+        known = {r["path"]: (r["id"], r["sha256"], r["source_row"] or "")
+                 for r in db.query("select id, path, sha256, source_row from reports")}
+        found_sources = sources_for(files, [Path(p).resolve() for p in paths if Path(p).is_dir()])
         todo, hashes = [], {}
         for path in files:
             try:
@@ -138,7 +142,9 @@ def build_index(
                 summary.failed.append((str(path), f"cannot read: {err.strerror}"))
                 continue
             old = known.get(str(path))
-            if old and old[1] == hashes[str(path)] and not reparse_all:
+            source = found_sources.get(path) or Source()
+            # a changed sources.tsv row changes what the report's metadata is read from
+            if old and old[1] == hashes[str(path)] and old[2] == source.key() and not reparse_all:
                 summary.unchanged += 1
             else:
                 todo.append(path)
@@ -150,7 +156,7 @@ def build_index(
             t0 = time.perf_counter()
             tokenize.tokenizer()
             summary.tokenizer_seconds = time.perf_counter() - t0
-        for done, result in enumerate(_parse_all(todo, jobs), start=1):
+        for done, result in enumerate(_parse_all(todo, jobs, found_sources), start=1):
             if isinstance(result, tuple):
                 summary.failed.append(result)
                 # a broken new version of a file leaves the old one serving
@@ -223,7 +229,7 @@ def _copy_existing(db_path: Path, tmp: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _parse_all(paths: list[Path], jobs: int):
+def _parse_all(paths: list[Path], jobs: int, sources: dict[Path, Source] | None = None):
     """Parsed reports (or failures) as workers finish them, a bounded number in flight.
 
     A sliding window, not batches: one slow .docx does not leave the other cores idle,
@@ -231,17 +237,18 @@ def _parse_all(paths: list[Path], jobs: int):
     """
     if jobs <= 1 or len(paths) < 4:
         for path in paths:
-            yield _parse_safely(path)
+            yield _parse_safely(path, (sources or {}).get(path))
         return
     window = jobs * 8
     pending = iter(paths)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(_parse_safely, p) for p in itertools.islice(pending, window)}
+        running = {pool.submit(_parse_safely, p, (sources or {}).get(p)) for p in itertools.islice(pending, window)}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
-            running |= {pool.submit(_parse_safely, p) for p in itertools.islice(pending, len(done))}
+            running |= {pool.submit(_parse_safely, p, (sources or {}).get(p))
+                        for p in itertools.islice(pending, len(done))}
 
 
 def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
@@ -267,6 +274,12 @@ def _insert_report(db: sqlite_utils.Database, report: ParsedReport) -> None:
         "website": meta.website,
         "phone": meta.phone,
         "address": meta.address,
+        "url": meta.url,
+        "link_title": meta.link_title,
+        "published": meta.published,
+        "agency_from": meta.agency_from,
+        "year_from": meta.year_from,
+        "source_row": report.source.key(),
         "chars": report.chars,
         "lines": zlib.decompress(report.text_z).count(b"\n") + 1 if report.text_z else 0,
         "facts": len(report.facts),

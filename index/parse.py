@@ -22,6 +22,7 @@ from index.prose import prose_facts
 from index.read import read_lines, sha256_of
 from index.runs_text import read_stream_tables
 from index.sections import assign_sections
+from index.sources import Source
 from index.tables import read_tables
 from index.template import FORMATS
 
@@ -52,22 +53,23 @@ class ParsedReport:
     seconds: float = 0.0
     # the report's text lines, zlib-compressed, so answers can quote the lines around a figure
     text_z: bytes = b""
+    source: Source = field(default_factory=Source)  # what sources.tsv said of the file
 
 
-def parse_file(path: str | Path) -> ParsedReport:
-    """Parse one report; raises index.errors.ReportError when it cannot be read."""
+def parse_file(path: str | Path, source: Source | None = None) -> ParsedReport:
+    """Parse one report (with what sources.tsv says of it); raises index.errors.ReportError when it cannot be read."""
     started = time.perf_counter()
     path = Path(path)
     lines = read_lines(path)
-    report = parse_lines(lines, path)
+    report = parse_lines(lines, path, source)
     report.sha256 = sha256_of(path)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def parse_lines(lines: list[str], path: Path) -> ParsedReport:
+def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> ParsedReport:
     blocks = read_blocks(lines)
-    meta = read_metadata(blocks)
+    meta = read_metadata(blocks, source)
     tables = read_tables(blocks)
     # tables printed as one stream of text (crawler dumps): the rows the row readers did not read
     stream = read_stream_tables(blocks, {(f.metric, f.applicant) for f in tables.facts}, tables.format)
@@ -100,6 +102,7 @@ def parse_lines(lines: list[str], path: Path) -> ParsedReport:
         warnings=warnings,
         chars=sum(len(x) for x in lines),
         text_z=zlib.compress("\n".join(lines).encode("utf-8"), 6),
+        source=source or Source(),
     )
 
 

@@ -31,6 +31,14 @@ REPORT_COLUMNS = {
     "website": str,
     "phone": str,
     "address": str,
+    # what the collector knew (sources.tsv, or a harvester): the page, its link title, its date
+    "url": str,
+    "link_title": str,
+    "published": str,
+    "source_row": str,  # the sources.tsv row as read (url, title, published), to see it change
+    # where the agency and the year were read: title, text, sources.tsv, url
+    "agency_from": str,
+    "year_from": str,
     "chars": int,
     "lines": int,
     "facts": int,
@@ -90,6 +98,11 @@ def create(db: sqlite_utils.Database) -> None:
     """Create the tables and indexes of an empty index."""
     db["reports"].create(REPORT_COLUMNS, pk="id", not_null={"path", "sha256"}, if_not_exists=True)
     db["reports"].create_index(["path"], unique=True, if_not_exists=True)
+    # an index built before a column existed gains it (empty) and is filled as files are parsed again
+    have = db["reports"].columns_dict
+    for column, kind in REPORT_COLUMNS.items():
+        if column not in have:
+            db["reports"].add_column(column, kind)
     db["facts"].create(FACT_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
     db["facts"].create_index(["agency", "year", "metric"], if_not_exists=True)
     # rankings read one metric, year and applicant across every report

@@ -41,9 +41,9 @@ def parsed(monkeypatch) -> list[str]:
     names: list[str] = []
     real = build.parse_file
 
-    def counting(path):
+    def counting(path, source=None):
         names.append(Path(path).name)
-        return real(path)
+        return real(path, source)
 
     monkeypatch.setattr(build, "parse_file", counting)
     return names
@@ -129,10 +129,10 @@ def test_missing_path_is_reported(seeds, tmp_path):
 def test_a_parser_bug_costs_one_file(seeds, tmp_path, monkeypatch):
     real = build.parse_file
 
-    def failing(path):
+    def failing(path, source=None):
         if Path(path).name == SEED_002:
             raise RuntimeError("boom")
-        return real(path)
+        return real(path, source)
 
     monkeypatch.setattr(build, "parse_file", failing)
     summary = build_index([seeds], tmp_path / "index.db")

@@ -23,7 +23,7 @@ TITLES = {
     "年度工作报告": (["威海市工业和信息化局", "2020 年政府信息公开年度工作报告"],
                  ("威海市工业和信息化局", 2020, "山东省", "威海市", "")),
     "a place for its government": (["威海市环翠区2023年政府信息公开工作年度报告"],
-                                   ("威海市环翠区", 2023, "山东省", "威海市", "环翠区")),
+                                   ("威海市环翠区人民政府", 2023, "山东省", "威海市", "环翠区")),
     "人民政府信息公开 run together": (["济南市历下区人民政府信息公开工作年度报告（2022年）"],
                                    ("济南市历下区人民政府", 2022, "山东省", "济南市", "历下区")),
     "a province": (["山东省人民政府2021年政府信息公开工作年度报告"], ("山东省人民政府", 2021, "山东省", "", "")),
@@ -50,7 +50,7 @@ def test_year_from_the_statistics_period_when_the_title_gives_none():
 def test_no_title_is_said_so():
     meta = read_metadata(blocks(["2023年，我区认真贯彻落实《条例》。"]))
     assert meta.agency == ""
-    assert "no agency name found in the title lines" in meta.warnings
+    assert "no agency name found in the title lines, the text or sources.tsv" in meta.warnings
 
 
 def test_contacts_prefer_the_agencys_own_site_and_plain_phone_numbers():
