@@ -242,7 +242,10 @@ def _parse_all(files: list, jobs: int, limits: Limits):
     sizes = {found.path: _size(found.path) for found in files}
     budget = lambda task: limits.seconds_for(sizes[task[0]])  # noqa: E731
     for (path, _), status, value in run_capped(_parse_safely, tasks, jobs, limits, budget):
-        yield _unpacked(value) if status == OK and not isinstance(value, tuple) else (str(path), value)
+        if status != OK:
+            yield (str(path), value)  # over a cap: the worker's reason
+        else:
+            yield value if isinstance(value, tuple) else _unpacked(value)
 
 
 def _size(path: Path) -> int:
