@@ -196,3 +196,23 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_the_builder_never_parses_a_file_in_its_own_process(tmp_path, monkeypatch):
+    """jobs=1 too (the bot's /reindex and uploads): the file is parsed in a capped worker."""
+    from index import build
+
+    log = tmp_path / "pids"
+    real = build.parse_file
+
+    def recording(path):
+        log.write_text(str(os.getpid()), encoding="utf-8")
+        return real(path)
+
+    monkeypatch.setattr(build, "parse_file", recording)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    summary = build.build_index([folder], tmp_path / "index.db", jobs=1)
+    assert summary.added == 1
+    assert int(log.read_text(encoding="utf-8")) != os.getpid()
