@@ -41,6 +41,8 @@ def walk(paths: Iterable[str | Path]) -> tuple[list[Found], list[tuple[str, str]
             _scan(root, root, roots, found, skipped)
         elif raw.is_file():
             found.append(Found(raw.resolve(), raw.name))  # a file named on the command line is the caller's choice
+        elif raw.exists():
+            skipped.append((str(raw), "not a regular file or folder: skipped"))
         else:
             skipped.append((str(raw), "no such file or folder"))
     return _unique(found), skipped
