@@ -118,6 +118,9 @@ def run_capped(func: Callable, tasks: Iterable[tuple], jobs: int, limits: Limits
                         status, value = worker.conn.recv()
                     except (EOFError, OSError):
                         status, value = FAILED, _death(worker)
+                    except Exception as err:  # a half-written result: the worker is not trusted again
+                        worker.process.kill()
+                        status, value = FAILED, f"its parser process sent an unreadable result ({type(err).__name__})"
                 elif time.monotonic() >= worker.deadline:
                     status, value = FAILED, f"took longer than {worker.seconds:.0f} s to parse"
                 else:
@@ -139,7 +142,9 @@ def run_capped(func: Callable, tasks: Iterable[tuple], jobs: int, limits: Limits
 
 
 def _still_usable(worker: _Worker, reason: str) -> bool:
-    return worker.process.is_alive() and "memory limit" not in reason and "took longer" not in reason
+    """A worker is replaced after a timeout, the memory cap, a death or a garbled result: only a file the
+    parser itself refused leaves it fit for the next one."""
+    return worker.process.is_alive() and not reason.startswith(("over the memory limit", "took longer", "its parser"))
 
 
 def _replace(workers: list[_Worker], old: _Worker, new: _Worker) -> _Worker:
