@@ -8,16 +8,15 @@ and readers keep the old one until the swap.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
+import dataclasses
 import json
+import operator
 import os
 import shutil
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,20 +25,19 @@ import sqlite_utils
 
 from index import checks as rules
 from index import store, tokenize
-from index.catalogue import LEXICON
 from index.errors import ReportError
 from index.facts import Fact
+from index.folders import discover, walk
+from index.limits import Limits, hang_if_asked
 from index.parse import ParsedReport, parse_file
-from index.read import SUPPORTED, sha256_of
+from index.read import sha256_of
 from index.sources import Source, sources_for
+from index.version import parser_version
+from index.workers import OK, run_capped
+
+__all__ = ["BuildSummary", "build_index", "discover", "parser_version"]
 
 Progress = Callable[[int, int, str], None]
-# documents that look like reports but cannot be read: a folder's are reported, not passed over in silence
-_UNREADABLE_DOCUMENTS = (".doc", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".odt", ".ofd")
-PARSER_VERSION = "1"
-# the modules whose code decides what a file's facts are: a change to any of them re-parses every file
-_PARSING_MODULES = ("read", "layout", "cells", "sections", "tables", "catalogue", "prose", "history", "metadata",
-                    "checks", "facts", "parse", "tokenize", "sources")
 
 
 @dataclass
@@ -67,41 +65,48 @@ class BuildSummary:
         return {**self.__dict__, "failed": [list(f) for f in self.failed]}
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Report files under PATHs (folders recursively), and the paths that are not usable."""
-    found, bad = [], []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED + _UNREADABLE_DOCUMENTS and not p.name.startswith(".")
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            bad.append((str(path), "no such file or folder"))
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return unique, bad
-
-
-def parser_version() -> str:
-    """Changes when the lexicon or the parser changes, so every file is parsed again."""
-    digest = hashlib.sha256(PARSER_VERSION.encode())
-    for data in sorted(LEXICON.glob("*.yaml")):
-        digest.update(data.read_bytes())
-    for module in _PARSING_MODULES:
-        digest.update(Path(__file__).with_name(f"{module}.py").read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _parse_safely(path: Path, source: Source | None = None) -> ParsedReport | tuple[str, str]:
+def _parse_safely(path: Path, name: str, source: Source | None = None) -> ParsedReport | tuple[str, str]:
+    """Run in a capped worker (index.workers): the report, or (path, why not)."""
+    hang_if_asked(name)
     try:
-        return parse_file(path, source)
+        report = parse_file(path, source)
     except ReportError as err:
         return (str(path), err.reason)
+    except MemoryError:
+        raise  # the worker reports it with its limit, and is replaced
     except Exception as err:  # a parser bug must cost one file, not the build
         return (str(path), f"could not parse: {type(err).__name__}: {err}")
+    report.file = name
+    return _packed(report)
+
+
+_LISTS = ("facts", "passages", "checks")
+
+
+def _packed(report: ParsedReport) -> ParsedReport:
+    """The report with its lists of dataclasses as (class, rows of values): unpickling ~250 objects a report
+    one by one cost the builder more than the rest of receiving it."""
+    for name in _LISTS:
+        items = getattr(report, name)
+        kind = type(items[0]) if items else None
+        if kind is not None and dataclasses.is_dataclass(kind) and all(type(i) is kind for i in items):
+            get = operator.attrgetter(*(f.name for f in dataclasses.fields(kind)))
+            setattr(report, name, _Rows(kind, [get(i) for i in items]))
+    return report
+
+
+def _unpacked(report: ParsedReport) -> ParsedReport:
+    for name in _LISTS:
+        rows = getattr(report, name)
+        if isinstance(rows, _Rows):
+            setattr(report, name, [rows.kind(*values) for values in rows.values])
+    return report
+
+
+@dataclass
+class _Rows:
+    kind: type
+    values: list[tuple]
 
 
 def build_index(
@@ -110,14 +115,18 @@ def build_index(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> BuildSummary:
-    """Index report files and folders into db_path; returns what changed."""
+    """Index report files and folders into db_path; returns what changed.
+
+    Every file is parsed in a worker process under `limits` (index.limits), never in this one.
+    """
     started = time.perf_counter()
     summary = BuildSummary()
     db_path = Path(db_path)
     paths = list(paths)
-    files, missing = discover(paths)
-    summary.failed.extend(missing)
+    files, skipped = walk(paths)
+    summary.failed.extend(skipped)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(db_path)
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
@@ -131,23 +140,24 @@ def build_index(
         store.create(db)
         version = parser_version()
         reparse_all = store.get_meta(db, "parser_version") != version
-        known = {r["path"]: (r["id"], r["sha256"], r["source_row"] or "")
-                 for r in db.query("select id, path, sha256, source_row from reports")}
-        found_sources = sources_for(files, [Path(p).resolve() for p in paths if Path(p).is_dir()])
+        known = {r["path"]: (r["id"], r["sha256"], r["file"], r["source_row"] or "")
+                 for r in db.query("select id, path, sha256, file, source_row from reports")}
+        found_sources = sources_for([f.path for f in files], [Path(p).resolve() for p in paths if Path(p).is_dir()])
         todo, hashes = [], {}
-        for path in files:
+        for found in files:
+            path = found.path
             try:
                 hashes[str(path)] = sha256_of(path)
-            except OSError as err:
-                summary.failed.append((str(path), f"cannot read: {err.strerror}"))
+            except (OSError, ReportError) as err:
+                summary.failed.append((str(path), getattr(err, "reason", None) or f"cannot read: {err}"))
                 continue
             old = known.get(str(path))
             source = found_sources.get(path) or Source()
             # a changed sources.tsv row changes what the report's metadata is read from
-            if old and old[1] == hashes[str(path)] and old[2] == source.key() and not reparse_all:
+            if old and old[1:] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
             else:
-                todo.append(path)
+                todo.append(found)
         gone = [p for p in known if p not in hashes]
         for path in gone:
             _delete_report(db, known[path][0])
@@ -156,7 +166,8 @@ def build_index(
             t0 = time.perf_counter()
             tokenize.tokenizer()
             summary.tokenizer_seconds = time.perf_counter() - t0
-        for done, result in enumerate(_parse_all(todo, jobs, found_sources), start=1):
+        for done, result in enumerate(_parse_all(todo, jobs, limits or Limits.from_env(), found_sources),
+                                      start=1):
             if isinstance(result, tuple):
                 summary.failed.append(result)
                 # a broken new version of a file leaves the old one serving
@@ -229,26 +240,25 @@ def _copy_existing(db_path: Path, tmp: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _parse_all(paths: list[Path], jobs: int, sources: dict[Path, Source] | None = None):
-    """Parsed reports (or failures) as workers finish them, a bounded number in flight.
-
-    A sliding window, not batches: one slow .docx does not leave the other cores idle,
-    and memory stays flat however large the corpus.
-    """
-    if jobs <= 1 or len(paths) < 4:
-        for path in paths:
-            yield _parse_safely(path, (sources or {}).get(path))
+def _parse_all(files: list, jobs: int, limits: Limits, sources: dict | None = None):
+    """Parsed reports (or (path, why not)) as capped workers finish them; the workers live for the build."""
+    if not files:
         return
-    window = jobs * 8
-    pending = iter(paths)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(_parse_safely, p, (sources or {}).get(p)) for p in itertools.islice(pending, window)}
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-            running |= {pool.submit(_parse_safely, p, (sources or {}).get(p))
-                        for p in itertools.islice(pending, len(done))}
+    tasks = [(found.path, found.name, (sources or {}).get(found.path)) for found in files]
+    sizes = {found.path: _size(found.path) for found in files}
+    budget = lambda task: limits.seconds_for(sizes[task[0]])  # noqa: E731
+    for (path, *_), status, value in run_capped(_parse_safely, tasks, jobs, limits, budget):
+        if status != OK:
+            yield (str(path), value)  # over a cap: the worker's reason
+        else:
+            yield value if isinstance(value, tuple) else _unpacked(value)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:

@@ -17,6 +17,7 @@ from index.facts import Fact, from_prose, from_table
 from index.history import history_facts
 from index.layout import blocks as read_blocks
 from index.layout import paragraph_runs
+from index.limits import cap_facts
 from index.metadata import Metadata, read_metadata
 from index.prose import prose_facts
 from index.read import read_lines, sha256_of
@@ -86,6 +87,7 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     found = tables.found
     missing = [t for t in ALL_TABLES if t not in found] if found else list(ALL_TABLES)
     warnings = list(meta.warnings) + tables.warnings
+    facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
     if found and missing:
         warnings.append("missing tables: " + ", ".join(missing))
     fmt = tables.format if found else "none"

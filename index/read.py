@@ -14,6 +14,7 @@ import hashlib
 import stat
 from pathlib import Path
 
+from index import limits
 from index.errors import ReportError
 from index.read_blocks import span_grid
 from index.read_docx import read_docx
@@ -46,10 +47,17 @@ def read_lines(path: str | Path, max_bytes: int = MAX_BYTES) -> list[str]:
         lines = reader(path)
     except ReportError:
         raise
+    except MemoryError:
+        raise  # the worker's memory cap: reported as such, and the worker replaced
+    except limits.OverLimit as exc:
+        raise ReportError(path, str(exc)) from None
     except Exception as exc:  # a library's own error must not escape: say which file and why
         raise ReportError(path, f"cannot read as {_KIND[suffix]} (corrupt?): {type(exc).__name__}: {exc}") from exc
     if not any(line.strip() for line in lines):
         raise ReportError(path, f"no text found in {_KIND[suffix]}")
+    chars = sum(len(line) for line in lines)
+    if chars > limits.TEXT_CHARS:
+        raise ReportError(path, f"{chars} characters of text, over the limit of {limits.TEXT_CHARS} for one report")
     return lines
 
 

@@ -6,6 +6,8 @@ lays out merged cells the same way.
 
 from __future__ import annotations
 
+from index import limits
+
 
 def join_blocks(blocks: list[list[str]]) -> list[str]:
     """Blocks of lines → one list with a single blank line between blocks."""
@@ -25,7 +27,15 @@ def collapse(text: str) -> str:
 
 
 def span_grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
-    """Rows of (text, rowspan, colspan) → a rectangular grid; spanned positions other than the top-left are ''."""
+    """Rows of (text, rowspan, colspan) → a rectangular grid; spanned positions other than the top-left are ''.
+
+    OverLimit when the grid would pass limits.GRID_CELLS (spans in the tens of thousands): checked before
+    anything is laid out, so a 15 KB page cannot ask for gigabytes.
+    """
+    need = sum(min(max(rowspan, 1), len(rows) - r) * max(colspan, 1)
+               for r, cells in enumerate(rows) for _, rowspan, colspan in cells)
+    if need > limits.GRID_CELLS:
+        raise limits.OverLimit(f"a table whose merged cells span {need} positions, over the limit of {limits.GRID_CELLS}")
     taken: dict[tuple[int, int], str] = {}
     for r, cells in enumerate(rows):
         c = 0

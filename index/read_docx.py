@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+from index import limits
 from index.read_blocks import collapse, join_blocks
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -15,9 +17,30 @@ def read_docx(path: Path) -> list[str]:
     """The body in document order: paragraphs → lines, tables → TAB rows on a full grid."""
     import docx
 
+    check_zip(path)
     blocks: list[list[str]] = []
     _docx_blocks(docx.Document(str(path)).element.body, blocks)
     return join_blocks(blocks)
+
+
+def check_zip(path: Path) -> None:
+    """Refuse a zip bomb before python-docx inflates it: the members' declared sizes, then their actual
+    sizes, each stream-read a chunk at a time and abandoned once the total passes limits.UNZIPPED_BYTES."""
+    cap = limits.UNZIPPED_BYTES
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > limits.ZIP_MEMBERS:
+            raise limits.OverLimit(f"a zip of {len(members)} members, over the limit of {limits.ZIP_MEMBERS}")
+        declared = sum(m.file_size for m in members)
+        if declared > cap:
+            raise limits.OverLimit(f"expands to {declared} bytes (declared), over the limit of {cap} bytes")
+        actual = 0
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    actual += len(chunk)
+                    if actual > cap:
+                        raise limits.OverLimit(f"expands to more than {cap} bytes, over the limit")
 
 
 def _children(element, *tags: str):

@@ -6,6 +6,7 @@ import codecs
 import re
 from pathlib import Path
 
+from index import limits
 from index.errors import ReportError
 from index.read_blocks import collapse, join_blocks, span_grid
 from index.read_text import decode_text, plausible
@@ -155,12 +156,13 @@ def _html_table(table, out: _Blocks) -> None:
 
 
 def _span(cell, name: str) -> int:
-    """A rowspan/colspan attribute as a sane int (0 = to the end, kept within 1..1000)."""
+    """A rowspan/colspan attribute as a sane int (rowspan 0 = to the end; within 1..1000, colspan 1..COLSPAN)."""
     try:
         value = int((cell.attributes.get(name) or "1").strip())
     except ValueError:
         return 1
-    return 1000 if value == 0 and name == "rowspan" else min(max(value, 1), 1000)
+    top = limits.COLSPAN if name == "colspan" else 1000
+    return top if value == 0 and name == "rowspan" else min(max(value, 1), top)
 
 
 def _cell_text(node) -> str:

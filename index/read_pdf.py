@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from index import limits
 from index.errors import ReportError
 from index.read_blocks import collapse, join_blocks
 from index.read_text import CJK
@@ -22,7 +23,9 @@ def read_pdf(path: Path) -> list[str]:
 
     blocks: list[list[str]] = []
     with pdfplumber.open(path) as pdf:
+        _check_pages(pdf)
         for page in pdf.pages:
+            _check_images(page)
             page_blocks = _pdf_page(page)
             if blocks and page_blocks and not _is_table(blocks[-1]) and not _is_table(page_blocks[0]):
                 blocks[-1].extend(page_blocks.pop(0))  # a paragraph running over the page break
@@ -31,6 +34,29 @@ def read_pdf(path: Path) -> list[str]:
     if not blocks:
         raise ReportError(path, "PDF has no extractable text (a scanned image? it needs OCR first)")
     return join_blocks(blocks)
+
+
+def _check_pages(pdf) -> None:
+    """Refuse a PDF of more pages than a report has, from its page tree's count, before any page is read."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except (KeyError, TypeError, ValueError):
+        count = 0  # no usable count: the worker's caps still hold
+    if count > limits.PDF_PAGES:
+        raise limits.OverLimit(f"a PDF of {count} pages, over the limit of {limits.PDF_PAGES}")
+
+
+def _check_images(page) -> None:
+    """Refuse an image whose declared size passes limits.IMAGE_PIXELS: decoding it (OCR) would take gigabytes."""
+    for image in page.images:
+        width, height = (int(v or 0) for v in image.get("srcsize") or (0, 0))
+        if width * height > limits.IMAGE_PIXELS:
+            raise limits.OverLimit(
+                f"an image of {width} × {height} pixels on page {page.page_number}, "
+                f"over the limit of {limits.IMAGE_PIXELS} pixels"
+            )
 
 
 def _is_table(block: list[str]) -> bool:

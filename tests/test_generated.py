@@ -56,7 +56,7 @@ def test_every_generated_fact_comes_back_exactly(corpus):
     for report in truth:
         want = Counter(_key(f["metric"], f["applicant"], f["value"], f["unit"], f["raw"], f["table"], f.get("year"))
                        for f in report["facts"])
-        got = indexed[report["file"]]
+        got = indexed[report["path"]]  # a report is named by its path in the indexed folder
         if want != got:
             wrong[report["path"]] = {"layout": report["layout"], "missing": sorted(want - got, key=str)[:5],
                                      "extra": sorted(got - want, key=str)[:5]}
@@ -66,8 +66,8 @@ def test_every_generated_fact_comes_back_exactly(corpus):
 def test_agency_year_and_format_come_back(corpus):
     truth, con = corpus
     reports = {r["file"]: (r["agency"], r["year"], r["format"]) for r in con.execute("select * from reports")}
-    wrong = {t["path"]: reports.get(t["file"]) for t in truth
-             if reports.get(t["file"]) != (t["agency"], t["year"], t["format"])}
+    wrong = {t["path"]: reports.get(t["path"]) for t in truth
+             if reports.get(t["path"]) != (t["agency"], t["year"], t["format"])}
     assert wrong == {}
 
 
@@ -78,8 +78,8 @@ def test_each_deliberate_break_fails_its_rule_and_only_that_rule(corpus):
         failed[r["file"]].add(r["rule"])
     broken = [t for t in truth if t["broken_rule"]]
     assert {t["broken_rule"] for t in broken} == {1, 2, 3, 4, 5}
-    wrong = {t["path"]: (t["broken_rule"], sorted(failed[t["file"]])) for t in broken
-             if failed[t["file"]] != {t["broken_rule"]}}
+    wrong = {t["path"]: (t["broken_rule"], sorted(failed[t["path"]])) for t in broken
+             if failed[t["path"]] != {t["broken_rule"]}}
     assert wrong == {}
 
 
@@ -88,7 +88,7 @@ def test_no_report_without_a_break_fails_any_check(corpus):
     failed = defaultdict(list)
     for r in con.execute("select file, rule, subject from checks where status = 'fail'"):
         failed[r["file"]].append((r["rule"], r["subject"]))
-    wrong = {t["path"]: failed[t["file"]] for t in truth if not t["broken_rule"] and failed[t["file"]]}
+    wrong = {t["path"]: failed[t["path"]] for t in truth if not t["broken_rule"] and failed[t["path"]]}
     assert wrong == {}
 
 

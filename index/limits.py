@@ -1,0 +1,130 @@
+"""The caps every report file is parsed under: files are untrusted (harvested, uploaded).
+
+Two layers. The readers refuse what no report needs (a zip that expands past
+`UNZIPPED_BYTES`, a PDF of more than `PDF_PAGES` pages, a table grid past
+`GRID_CELLS`, more text than `TEXT_CHARS`) with a ReportError that says which
+limit. The worker process a file is parsed in (index.workers) is the backstop
+for the rest: `Limits.memory_mb` more address space (RLIMIT_AS) than it starts with and
+`Limits.seconds` of wall time, after which the file is reported and its worker
+replaced.
+
+Memory and time can be set with NIANBAO_PARSE_MEMORY_MB and NIANBAO_PARSE_SECONDS.
+NIANBAO_TEST_HANG (tests only): a worker asked to parse a file whose name
+contains this text sleeps instead, to stand for a reader that never returns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass
+
+# what a real report needs, many times over: reports are 5-500 KB of text, tables of 10-30 columns
+UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx's members, declared and as actually decompressed
+ZIP_MEMBERS = 5000
+PDF_PAGES = 500
+IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
+GRID_CELLS = 250_000  # one table's grid once rowspan/colspan are laid out
+COLSPAN = 100
+TEXT_CHARS = 5_000_000  # a report's text once read
+HANG_ENV = "NIANBAO_TEST_HANG"
+
+
+class OverLimit(ValueError):
+    """A file asks for more than a limit allows; read_lines turns it into a ReportError naming the file."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker caps: address space in MB; wall seconds per file, `seconds` plus `seconds_per_mb` of its
+    size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`."""
+
+    memory_mb: int = 768
+    seconds: float = 20.0
+    seconds_per_mb: float = 10.0
+    max_seconds: float = 300.0
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(
+            memory_mb=int(os.environ.get("NIANBAO_PARSE_MEMORY_MB") or cls.memory_mb),
+            seconds=float(os.environ.get("NIANBAO_PARSE_SECONDS") or cls.seconds),
+        )
+
+    def seconds_for(self, size: int) -> float:
+        """The wall time a file of `size` bytes may take to parse."""
+        return min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+
+    def apply(self) -> None:
+        """Cap this process's address space at `memory_mb` more than it starts with: a runaway parser gets
+        MemoryError instead of the machine's memory. (A worker forked from the bot starts with the bot's
+        mappings, most of them shared and untouched; counting them in would starve it.)"""
+        cap = _address_space() + self.memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker when the process that started it dies (Linux), even mid-parse."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still ends when its pipe closes
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def hang_if_asked(name: str) -> None:
+    """The test hook documented above: stand for a reader that never returns."""
+    marker = os.environ.get(HANG_ENV)
+    if marker and marker in name:
+        while True:
+            time.sleep(3600)
+
+
+def fact_cap() -> int:
+    """The most facts a report can hold: every cell of the national tables in both formats, each figure
+    stated again in prose, and a chart of past years; generous, so only junk (a table pasted 100 times) hits it."""
+    from index.catalogue import load
+
+    cat = load()
+    cells = len(cat.metrics) * (len(cat.applicants) + len(cat.applicant_groups) + 1)
+    cells += sum(len(c) for c in cat.proactive_columns.values()) * max(1, len(cat.proactive_rows))
+    cells += len(cat.review_blocks) * max(1, len(cat.review_columns))
+    return 3 * cells
+
+
+def cap_facts(facts: list, warnings: list[str]) -> list:
+    """Facts past the cap are junk: repeated figures go first, then whatever still overflows, with a warning."""
+    cap = fact_cap()
+    if len(facts) <= cap:
+        return facts
+    seen, unique = set(), []
+    for fact in facts:
+        key = (fact.metric, fact.applicant, fact.year, fact.value, fact.unit, fact.table, fact.kind)
+        if key not in seen:
+            seen.add(key)
+            unique.append(fact)
+    if len(unique) > cap:
+        warnings.append(f"{len(unique) - cap} facts past the limit of {cap} a report can hold were dropped")
+    if len(unique) < len(facts):
+        warnings.append(f"{len(facts) - len(unique)} repeated facts dropped")
+    return unique[:cap]

@@ -1,0 +1,43 @@
+"""The parser version: a digest of everything that decides what a file's facts are.
+
+When it changes, the next build parses every file again. It covers every index
+module parsing imports (every reader included) and every lexicon file parsing
+reads, plus the versions of the libraries that turn .pdf/.docx/.html into text.
+It leaves out what parsing never reads, so a change there re-parses nothing:
+reply wording and question words (lexicon/replies.yaml, questions.yaml,
+agencies.yaml, bot/), the generator (generate.py, gen_*.py, lexicon/gen_*.yaml)
+and the build's own plumbing. tests/test_version.py checks both lists against
+what a parse of every format actually imports and opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+INDEX = Path(__file__).parent
+# bump to re-parse everything for a reason no file below shows (a change in how facts are stored)
+PARSER_VERSION = "2"
+PARSING_MODULES = (
+    "align", "catalogue", "cells", "checks", "errors", "facts", "history", "layout", "limits", "metadata", "parse",
+    "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover", "runs", "runs_text",
+    "sections", "sources", "tables", "template", "tokenize",
+)
+PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "regions.yaml", "sections.yaml", "terms.yaml")
+PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer", "pypinyin")
+
+
+def parser_version(index: Path = INDEX, salt: str = PARSER_VERSION) -> str:
+    """16 hex digits that change when any parsing module, parsing lexicon file or reader library changes."""
+    digest = hashlib.sha256(salt.encode())
+    for name in PARSING_MODULES:
+        digest.update(name.encode() + b"\0" + (index / f"{name}.py").read_bytes())
+    for name in PARSING_LEXICON:
+        digest.update(name.encode() + b"\0" + (index / "lexicon" / name).read_bytes())
+    for library in PARSING_LIBRARIES:
+        try:
+            digest.update(f"{library}=={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library} missing".encode())
+    return digest.hexdigest()[:16]
