@@ -109,7 +109,7 @@ def test_sources_tsv_is_read_beside_the_files_and_never_indexed(tmp_path, capsys
         "sub/b.txt\t\t\t2021-01-15\n", encoding="utf-8")
     db = tmp_path / "i.db"
     assert build_index([folder], db).reports == 2
-    a, b = (_reports(db)[n] for n in ("a.txt", "b.txt"))
+    a, b = (_reports(db)[n] for n in ("a.txt", "sub/b.txt"))
     assert (a["agency"], a["year"], a["agency_from"], a["year_from"], a["url"]) == (
         "晋江市安海镇人民政府", 2021, "sources.tsv", "sources.tsv", "http://www.x.gov.cn/a.html")
     # no name anywhere; the year is the published date's year minus one
