@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.question.agencies import AgencyIndex, read_agency, short_names
+from bot.question.agencies import AgencyIndex, canonical_body, read, read_agency, rules, short_names
 from bot.question.normalize import normalize
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "fixtures" / "agency_names.yaml").read_text(encoding="utf-8"))
@@ -76,3 +76,29 @@ def test_a_name_is_read_whole_into_places_and_a_body(full):
     reading = read_agency(full)[0]
     assert reading.end == len(full) and reading.parts
     assert reading.chain[0].level in ("province", "city", "county")  # the gazetteer knows where it is
+
+
+@pytest.mark.parametrize("question", CORPUS["not_names"])
+def test_question_words_are_never_read_as_a_name(index, question):
+    assert index.spot(question) == [] and index.unknown_place(question) is None
+
+
+@pytest.mark.parametrize("group", rules()["body_synonyms"])
+def test_every_way_of_writing_a_body_reads_as_one_body(group):
+    for form in group:
+        assert canonical_body(form) == group[0], form
+        reading = read(f"佳木斯市{form}2021年")
+        assert reading.body == group[0] and reading.parts[-1].forms[0] == "佳木斯市", form
+
+
+def test_a_place_s_own_body_is_the_place_itself():
+    for word in rules()["own_bodies"]:
+        assert canonical_body(word) == ""
+    assert read("桦川县政府").body == read("桦川县人民政府").body == read("桦川县").body == ""
+
+
+@pytest.mark.parametrize(("kind", "shorts"), rules()["zone_kinds"].items())
+def test_every_kind_of_zone_reads_long_or_short_with_its_own_name(kind, shorts):
+    for written in (kind, *shorts):
+        part = read(f"甲乙{written}管委会").parts[-1]
+        assert part.level == "zone" and part.kind == shorts[0] and "甲乙" in part.forms, written

@@ -87,7 +87,9 @@ class Reading:
         if not agency.parts or not self.parts[-1].same(agency.parts[-1]):
             return False
         above = agency.chain[:-1]
-        return all(any(p.same(q) for q in above) for p in self.parts[:-1])
+        # a place above is the agency's, or of a level its name does not say (陆丰 + 河东镇人民政府)
+        return all(any(p.same(q) for q in above) or p.level != "unknown" and all(q.level != p.level for q in above)
+                   for p in self.parts[:-1])
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +122,7 @@ def _lexicon() -> dict:
         "words": "|".join(words),
         "generic": generic,
         "kinds": kinds,
-        "unknown": re.compile(rf"[{_CJK}]{{2,6}}?(?:{'|'.join(spec['place_suffixes'])})"),
+        "unknown": re.compile(rf"([{_CJK}]{{2,6}}?)(?:{'|'.join(spec['place_suffixes'])})"),
     }
 
 
@@ -182,7 +184,7 @@ def _township_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     m = _lexicon()["town"].match(text, pos)
     if m and any(c in stop for c in m.group(1)) and m.group(0) not in gazetteer.township_names():
         return None, pos  # a question's words, unless a real township is so named (史各庄镇)
-    if not m or re.search("[省市县区旗局委办]", m.group(1)):
+    if not m or m.group(1) in _lexicon()["generic"] or re.search("[省市县区旗局委办]", m.group(1)):
         return None, pos
     core, suffix = m.groups()
     return Part("township", frozenset({core}), (core + suffix, core)), m.end()
@@ -191,7 +193,7 @@ def _township_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
 def _unknown_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     """A place-shaped name the gazetteer does not hold (海阳区): a mention that fits no agency."""
     m = _lexicon()["unknown"].match(text, pos)
-    if not m or any(c in stop for c in m.group(0)) or m.group(0) in _lexicon()["generic"]:
+    if not m or any(c in stop for c in m.group(0)) or {m.group(0), m.group(1)} & _lexicon()["generic"]:
         return None, pos
     return Part("unknown", frozenset({m.group(0)}), (m.group(0),)), m.end()
 
