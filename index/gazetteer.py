@@ -37,8 +37,9 @@ class Place(NamedTuple):
 
 def _forms(name: str, aliases: list[str], zone: tuple[str, ...] = ()) -> tuple[str, ...]:
     out = [name, *aliases, *zone]
-    if "自治" in name and aliases:
-        out.append(aliases[0] + _KIND.search(name).group(1)[-1])
+    kind = _KIND.search(name)
+    if kind and kind.group(1) in ("自治县", "自治旗", "自治州") and aliases:
+        out.append(aliases[0] + kind.group(1)[-1])  # 互助县, 临夏州
     generic = _kind_words()  # 经开区 alone names no zone
     return tuple(dict.fromkeys(f for f in out if len(f) >= 2 and f not in generic))
 

@@ -19,7 +19,8 @@ import zipfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "index" / "lexicon"
-PSEUDO_COUNTY = "市直辖行政区划"  # 东莞市, 中山市: townships sit right under the city
+PSEUDO_COUNTY = "市直辖行政区划"
+TOWNSHIP_ENDS = ("镇", "乡", "街道", "苏木", "地区")  # 东莞市, 中山市: townships sit right under the city
 
 
 def main(wheel: str) -> None:
@@ -31,7 +32,7 @@ def main(wheel: str) -> None:
         changes = whl.read("jionlp/dictionary/china_location_change.txt").decode("utf-8").splitlines()
 
     rows, townships = [], {}
-    province = city = county = None
+    province = city = county = county_name = None
     for line in lines:
         depth = len(line) - len(line.lstrip("\t"))
         fields = line.strip().split("\t")
@@ -42,7 +43,7 @@ def main(wheel: str) -> None:
             city = fields[1]
             rows.append((fields[1], "city", fields[0], fields[2], province))
         elif depth == 2 and len(fields) == 3:
-            county = fields[1]
+            county, county_name = fields[1], fields[0]
             if fields[0] != PSEUDO_COUNTY:
                 rows.append((fields[1], "county", fields[0], fields[2], city))
             else:
@@ -50,7 +51,10 @@ def main(wheel: str) -> None:
         elif depth == 2:
             county = None  # a district without a code (台湾省): its townships are left out
         elif depth == 3 and county:
-            townships.setdefault(county, []).append(fields[0])
+            # a few are written after their county (博爱县金城乡); units such as 国营…农场 are no township
+            name = fields[0].removeprefix(county_name)
+            if name.endswith(TOWNSHIP_ENDS) and len(name) >= 2:
+                townships.setdefault(county, []).append(name)
 
     codes = {(r[1], r[2]): r[0] for r in rows}
     former = set()

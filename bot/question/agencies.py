@@ -74,6 +74,7 @@ class Reading:
     chain: tuple[Part, ...]  # the parts with the gazetteer's places above them, highest first
     end: int = 0
     written: str = ""  # the body as written (人民政府 where body is '')
+    at: int = 0  # where the places end and the body begins
 
     def fits(self, agency: Reading) -> bool:
         """This mention names that agency: the same body, the same lowest place, every other place above it."""
@@ -86,10 +87,7 @@ class Reading:
             return bool(agency.parts) and agency.parts[-1].kind == self.parts[0].kind
         if not agency.parts or not self.parts[-1].same(agency.parts[-1]):
             return False
-        above = agency.chain[:-1]
-        # a place above is the agency's, or of a level its name does not say (陆丰 + 河东镇人民政府)
-        return all(any(p.same(q) for q in above) or p.level != "unknown" and all(q.level != p.level for q in above)
-                   for p in self.parts[:-1])
+        return all(_within(p, agency) for p in self.parts[:-1])
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +115,7 @@ def _lexicon() -> dict:
         "known": frozenset({*synonyms, *spec["own_bodies"]}),
         "known_sizes": sorted({len(w) for w in {*synonyms, *spec["own_bodies"]}}, reverse=True),
         "zone": re.compile(rf"([{_CJK}]{{0,10}}?)({kind_re})"),
-        "town": re.compile(rf"([{_CJK}]{{2,5}}?)({town_re})"),
+        "town": re.compile(rf"([{_CJK}]{{2,12}}?)({town_re})"),
         # 和 may join words inside a body (住房和城乡建设委), never start one (文登区和工信局)
         "words": "|".join(words),
         "generic": generic,
@@ -182,10 +180,11 @@ def _zone_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
 
 def _township_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     m = _lexicon()["town"].match(text, pos)
-    if m and any(c in stop for c in m.group(1)) and m.group(0) not in gazetteer.township_names():
-        return None, pos  # a question's words, unless a real township is so named (史各庄镇)
-    if not m or m.group(1) in _lexicon()["generic"] or re.search("[省市县区旗局委办]", m.group(1)):
+    if not m or m.group(1) in _lexicon()["generic"]:
         return None, pos
+    odd = any(c in stop for c in m.group(1)) or re.search("[省市县区旗局委办]", m.group(1))
+    if odd and m.group(0) not in gazetteer.township_names():
+        return None, pos  # a question's words or places, unless a real township is so named (史各庄镇, 码市镇)
     core, suffix = m.groups()
     return Part("township", frozenset({core}), (core + suffix, core)), m.end()
 
@@ -239,7 +238,7 @@ def read(text: str, start: int = 0, stop: str = _STOP) -> Reading:
     body, end = _body_at(text, pos, stop)
     if body and not parts and canonical_body(body) == "":
         return Reading((), "", (), start)  # 政府 alone names no agency
-    return Reading(tuple(parts), canonical_body(body), _chain(parts), end if body else pos, body)
+    return Reading(tuple(parts), canonical_body(body), _chain(parts), end if body else pos, body, pos)
 
 
 def _chain(parts: list[Part]) -> tuple[Part, ...]:
@@ -293,20 +292,16 @@ def _body_forms(reading: Reading) -> list[str]:
 
 
 def _place_forms(reading: Reading) -> list[str]:
-    """The lowest place, alone or after one or two of the places above it (文登, 威海文登区, 山东威海市文登区)."""
+    """The lowest place, alone or after the place right above it (文登, 威海文登区), and the whole chain.
+    Other prefixes (山东威海文登区, 济宁洸河街道) are read from the gazetteer when asked, not listed."""
     if not reading.parts:
         return [""]
     chain = list(reading.chain)
     lowest = chain[-1].forms
     out = [] if chain[-1].bare_kind else list(lowest)
-    above = chain[:-1]
-    for i in range(len(above)):
-        out += [a + b for a, b in product(above[i].forms, lowest)]
-    if len(above) >= 2:
-        out += [a + b + c for a, b, c in product(above[-2].forms, above[-1].forms, lowest)]
-        out += ["".join(p.forms[0] for p in chain)]
-    if len(above) >= 3:
-        out += ["".join(p.forms[0] for p in chain[1:])]
+    if len(chain) >= 2:
+        out += [a + b for a, b in product(chain[-2].forms, lowest)]
+        out += ["".join(p.forms[0] for p in chain), "".join(p.forms[0] for p in chain[1:])]
     return list(dict.fromkeys(out))
 
 
@@ -352,12 +347,14 @@ class AgencyIndex:
     longest: int = 2
     # agencies by what their lowest place is keyed on (a code, a zone, a township) or by body: who may fit
     by_key: dict[object, list[str]] = field(default_factory=dict)
+    names_of: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, agencies: list[str]) -> AgencyIndex:
         index = cls(sorted(set(a for a in agencies if a)))
         for full in index.agencies:
-            for name in short_names(full):
+            index.names_of[full] = sorted(short_names(full), key=lambda n: (len(n), n))
+            for name in index.names_of[full]:
                 index.by_name.setdefault(name, set()).add(full)
             for reading in read_agency(full):
                 keys = set(reading.parts[-1].key) if reading.parts else set()
@@ -392,7 +389,11 @@ class AgencyIndex:
             if (reading and all(p.level == "unknown" for p in reading.parts)
                     and any(hits[k] for k in range(i + 1, reading.end))):
                 reading = None  # 请问文登区: a known name inside, not an unknown one
-            if reading and reading.parts and reading.end - i >= len(hit):
+            after = hits.get(reading.at, "") if reading and reading.parts else ""
+            if after and reading.at + len(after) >= reading.end and reading.at + len(after) - i > len(hit):
+                # 万年县 + 陈营政府: places written before a known short name pick among its agencies
+                candidates.append((reading.at + len(after) - i, i, reading.at + len(after), (reading, after)))
+            elif reading and reading.parts and reading.end - i >= len(hit):
                 candidates.append((reading.end - i, i, reading.end, reading))
             elif hit:
                 candidates.append((len(hit), i, i + len(hit), None))
@@ -405,7 +406,16 @@ class AgencyIndex:
             taken[i:j] = [True] * (j - i)
             span = text[i:j]
             owners = set(self.by_name.get(span, ()))
-            if reading is not None:
+            if isinstance(reading, tuple):
+                places, name = reading
+                if _body_at(name, 0, "")[1] == len(name):
+                    # a body alone after places (湖北省 + 人民政府办公厅): the last place is the agency's own
+                    owners |= set(self.fitting(Reading(places.parts, canonical_body(name), places.chain)))
+                else:
+                    owners |= {a for a in self.by_name[name]
+                               if any(all(_within(p, r) for p in places.parts) for r in read_agency(a))}
+                reading = None
+            elif reading is not None:
                 owners |= set(self.fitting(reading))
             owners = sorted(owners)
             spot = Spotted(span, i, j, owners, conflict="" if owners else span)
@@ -430,9 +440,22 @@ class AgencyIndex:
 
     def shortest_name(self, agency: str) -> str:
         """The shortest name that means only this agency and says which one (临沂经开区, not 经开区)."""
-        names = [n for n, owners in self.by_name.items() if owners == {agency} and len(n) >= 3
-                 and read(n).parts]
-        return min(names, key=lambda n: (len(n), n)) if names else agency
+        return next((n for n in self.names_of.get(agency, ()) if len(n) >= 3 and self.by_name[n] == {agency}
+                     and read(n).parts), agency)
+
+
+_RANK = {"province": 0, "city": 1, "county": 2, "zone": 3, "township": 4}
+
+
+def _within(place: Part, agency: Reading) -> bool:
+    """A place written before an agency's lowest place or short name is one of its places, or, when the
+    agency's name places it nowhere (河东镇人民政府), above its lowest (陆丰 + 河东镇); never below it."""
+    if any(place.same(q) for q in agency.chain):
+        return True
+    if any(q.level in gazetteer.LEVELS for q in agency.chain):
+        return False  # the gazetteer knows where the agency is: a place not on its chain is elsewhere
+    return (place.level in _RANK and agency.chain[-1].level in _RANK
+            and _RANK[place.level] < _RANK[agency.chain[-1].level])
 
 
 def _starts_name(text: str, i: int, hits: dict[int, str]) -> bool:
@@ -454,10 +477,11 @@ def near_names(name: str, agencies: list[str]) -> list[str]:
     else the same body or kind of zone, else similar names."""
     mention = read(name)
     places = [p for p in mention.parts if p.level != "level"]
+    agencies = [a for a in agencies if a]
     readings = {a: read_agency(a) for a in agencies}
     tests = [
         lambda r: places and r.parts and places[-1].same(r.parts[-1]),
-        lambda r: any(p.same(q) for q in r.chain for p in places),
+        lambda r: any(p.same(q) for q in r.chain for p in mention.chain if p.level != "level"),
         lambda r: mention.body and r.body == mention.body,
         lambda r: any(p.level == "zone" and q.level == "zone" and next(iter(p.key))[1] == next(iter(q.key))[1]
                       for p in places for q in r.parts),

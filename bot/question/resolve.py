@@ -119,7 +119,8 @@ def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
     if near:
         return Answer(question, NO_DATA, p.intent or "lookup",
                       compose.say("no_agency_near", name=name, agencies="、".join(near)), choices=[])
-    listed = "、".join(ix.agencies[:MAX_LISTED]) + ("等" if len(ix.agencies) > MAX_LISTED else "")
+    held = [a for a in ix.agencies if a]
+    listed = "、".join(held[:MAX_LISTED]) + ("等" if len(held) > MAX_LISTED else "")
     return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed))
 
 
