@@ -1,9 +1,11 @@
 """Agency names people use → the full names in the index.
 
-Short names are derived from full names by the rules of
-index/lexicon/agencies.yaml (drop 人民政府/管委会 and the city prefix,
-经济技术开发区 → 经开区 …) plus its alias list. Exact spotting first;
-rapidfuzz on a place-like span as a fallback with a cutoff.
+A name is read as its places (province › city › county › zone › township, the
+gazetteer's places by code) and its body (人民政府, a department, a 管委会 …), both
+from index/lexicon/agencies.yaml and index/gazetteer.py. An indexed agency's short
+names are derived from that reading; a mention in a question is read the same way
+and fits the agencies whose reading it matches. One rule for what a name means:
+one agency fits → that one; several → ask which; none → say so, with near names.
 """
 
 from __future__ import annotations
@@ -11,124 +13,321 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 
-import yaml
 from rapidfuzz import fuzz, process
 
-from index.catalogue import LEXICON
-from index.metadata import gazetteer, region_of
+from index import gazetteer
 
-FUZZY_ACCEPT = 90
-FUZZY_ASK = 75
-_PLACE = re.compile(
-    r"[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|旗|局|委员会|委|办公室|政府|管委会|开发区|新区|高新区|经开区|街道|镇|乡)"
-)
+NEAR_CUTOFF = 60
+NEAR_MAX = 8
+_CJK = "\u4e00-\u9fff"
+# characters no place or body name has, so a name read from a question stops at them
+_STOP = "的年和与及或跟同多少几到是在被了吗呢么请哪各共件项个比较对什怎为"
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    return yaml.safe_load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"))
+    return gazetteer.agency_rules()
+
+
+# --- reading a name ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One place in a name. `key` is what is compared: gazetteer codes, a zone's own name and kind,
+    a township's own name, or a level alone (市 in 市府办)."""
+
+    level: str
+    key: frozenset
+    forms: tuple[str, ...]
+    kind: str = ""  # a zone's kind (高新区), also of a zone the gazetteer lists as a county
+
+    def same(self, other: Part) -> bool:
+        if "level" in (self.level, other.level):
+            word, place = (self, other) if self.level == "level" else (other, self)
+            return place.forms[0] == word.forms[0] if place.level == "level" else _level_word(place) == word.forms[0]
+        if self.level in _NAMED or other.level in _NAMED:
+            return self.level == other.level and self.key == other.key
+        return bool(self.key & other.key)
+
+    @property
+    def bare_kind(self) -> bool:
+        """A zone written by its kind alone (经开区): it needs a place before it to name one."""
+        return self.level == "zone" and next(iter(self.key))[0] == ""
+
+
+_NAMED = ("zone", "township")
+
+
+def _level_word(part: Part) -> str:
+    if part.level not in gazetteer.LEVELS:
+        return ""
+    name = part.forms[0]
+    return name[-1] if name[-1] in "省市县区旗" else ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    parts: tuple[Part, ...]
+    body: str  # canonical; '' is the place's own body (人民政府, 管委会, 办事处)
+    chain: tuple[Part, ...]  # the parts with the gazetteer's places above them, highest first
+    end: int = 0
+    written: str = ""  # the body as written (人民政府 where body is '')
+    at: int = 0  # where the places end and the body begins
+
+    def fits(self, agency: Reading) -> bool:
+        """This mention names that agency: the same body, the same lowest place, every other place above it."""
+        if self.body != agency.body:
+            return False
+        if not self.parts:
+            return bool(self.body)
+        if len(self.parts) == 1 and self.parts[0].bare_kind:
+            # 高新区 alone is shared vocabulary: it fits every zone of that kind (威海高新区 names one)
+            return bool(agency.parts) and agency.parts[-1].kind == self.parts[0].kind
+        if not agency.parts or not self.parts[-1].same(agency.parts[-1]):
+            return False
+        return all(_within(p, agency) for p in self.parts[:-1])
 
 
 @lru_cache(maxsize=1)
-def _body_words() -> re.Pattern:
-    words = sorted([*rules()["sub_bodies"], *rules()["sub_places"]], key=len, reverse=True)
-    return re.compile(rf".*?(?:{'|'.join(words)})")
+def _lexicon() -> dict:
+    spec = rules()
+    synonyms = {}
+    for group in spec["body_synonyms"]:
+        for form in group:
+            synonyms[form] = group[0]
+            for long, short in spec["body_endings"].items():
+                if form.endswith(long):
+                    synonyms.setdefault(form[: -len(long)] + short, group[0])
+    kinds = dict(spec["zone_kinds"])
+    for shorts in spec["zone_kinds"].values():  # a kind written short (高新区) reads as its long form's
+        for short in shorts:
+            kinds.setdefault(short, shorts)
+    kind_re = "|".join(sorted(kinds, key=len, reverse=True))
+    town_re = "|".join(spec["township_suffixes"])
+    words = sorted(spec["body_words"], key=len, reverse=True)
+    generic = set(spec["generic_places"])
+    return {
+        "synonyms": synonyms,
+        "groups": {g[0]: g for g in spec["body_synonyms"]},
+        "own": set(spec["own_bodies"]),
+        "known": frozenset({*synonyms, *spec["own_bodies"]}),
+        "known_sizes": sorted({len(w) for w in {*synonyms, *spec["own_bodies"]}}, reverse=True),
+        "zone": re.compile(rf"([{_CJK}]{{0,10}}?)({kind_re})"),
+        "town": re.compile(rf"([{_CJK}]{{2,12}}?)({town_re})"),
+        # 和 may join words inside a body (住房和城乡建设委), never start one (文登区和工信局)
+        "words": "|".join(words),
+        "generic": generic,
+        "kinds": kinds,
+        "unknown": re.compile(rf"([{_CJK}]{{2,6}}?)(?:{'|'.join(spec['place_suffixes'])})"),
+    }
 
 
-@lru_cache(maxsize=1)
-def _places_longest_first() -> tuple[str, ...]:
-    return tuple(sorted(place_names(), key=len, reverse=True))
+@lru_cache(maxsize=2)
+def _department(stop: str) -> re.Pattern:
+    # 和 may join words inside a body (住房和城乡建设委), never start one (文登区和工信局)
+    chars = rf"[^{stop}\W\d]" if stop else r"[^\W\d]"
+    return re.compile(rf"{chars}(?:{chars}|和){{0,11}}?(?:{_lexicon()['words']})")
 
 
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Province, city and county names, for telling an unknown place from a word."""
-    names = set()
-    for province, cities in gazetteer().items():
-        names.add(province)
-        names.add(re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province))
-        for city, counties in cities.items():
-            names.update({city, f"{city}市"})
-            names.update(counties)
-    return frozenset(n for n in names if len(n) >= 2)
+def canonical_body(body: str) -> str:
+    """人民政府 → '', 市府办 → 人民政府办公室, 卫健委 → 卫生健康委员会, 地方志工作办 → 地方志工作办公室."""
+    lex, spec = _lexicon(), rules()
+    if body in lex["own"]:
+        return ""
+    if body in lex["synonyms"]:
+        return lex["synonyms"][body]
+    for prefix in spec["department_prefixes"]:
+        if body.startswith(prefix) and len(body) > len(prefix) + 1:
+            return canonical_body(body[len(prefix):])
+    for long, short in spec["body_endings"].items():
+        if body.endswith(short) and not body.endswith(long):
+            body = body[: -len(short)] + long
+    return lex["synonyms"].get(body, body)
+
+
+def _gazetteer_part(text: str, pos: int, parts: list[Part]) -> tuple[Part | None, int]:
+    g = gazetteer.load()
+    above = [p for p in parts if p.level in gazetteer.LEVELS]
+    if len(parts) != len(above):
+        return None, pos  # nothing of the gazetteer sits below a zone or a township
+    for form, places in g.at(text, pos):
+        if form in _lexicon()["generic"]:
+            continue
+        after = text[pos + len(form):pos + len(form) + 2]
+        if all(form != p.name for p in places) and (after[:1] and after[0] in "区县市旗镇乡州盟" or after == "街道"):
+            continue  # 河东 + 镇 is a township, not 河东区
+        if above:
+            places = [p for p in places if any(a.code in above[-1].key for a in g.chain(p)[:-1])]
+        if places:
+            kind = next((shorts[0] for k, shorts in rules()["zone_kinds"].items() if places[0].name.endswith(k)), "")
+            return Part(places[0].level, frozenset(p.code for p in places), places[0].forms, kind), pos + len(form)
+    return None, pos
+
+
+def _zone_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
+    m = _lexicon()["zone"].match(text, pos)
+    if not m or any(c in stop for c in m.group(1)) or re.search("[市县镇乡局委办]", m.group(1)):
+        return None, pos
+    core, kind = m.groups()
+    shorts = _lexicon()["kinds"][kind]
+    forms = [core + kind, *(core + s for s in shorts)]
+    if len(core) >= 2:
+        forms += [core + "区", core]
+    return Part("zone", frozenset({(core, shorts[0])}), tuple(dict.fromkeys(forms)), shorts[0]), m.end()
+
+
+def _township_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
+    m = _lexicon()["town"].match(text, pos)
+    if not m or m.group(1) in _lexicon()["generic"]:
+        return None, pos
+    odd = any(c in stop for c in m.group(1)) or re.search("[省市县区旗局委办]", m.group(1))
+    if odd and m.group(0) not in gazetteer.township_names():
+        return None, pos  # a question's words or places, unless a real township is so named (史各庄镇, 码市镇)
+    core, suffix = m.groups()
+    return Part("township", frozenset({core}), (core + suffix, core)), m.end()
+
+
+def _unknown_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
+    """A place-shaped name the gazetteer does not hold (海阳区): a mention that fits no agency."""
+    m = _lexicon()["unknown"].match(text, pos)
+    if not m or any(c in stop for c in m.group(0)) or {m.group(0), m.group(1)} & _lexicon()["generic"]:
+        return None, pos
+    return Part("unknown", frozenset({m.group(0)}), (m.group(0),)), m.end()
+
+
+def _body_at(text: str, pos: int, stop: str = _STOP) -> tuple[str, int]:
+    """The body written at pos (统计局, 府办, 人民政府办公室), '' and pos when there is none."""
+    lex = _lexicon()
+    known = next((text[pos:pos + n] for n in lex["known_sizes"] if text[pos:pos + n] in lex["known"]), "")
+    m = _department(stop).match(text, pos)
+    department = m.group(0) if m else ""
+    body = department if len(department) > len(known) else known
+    if body in rules()["department_prefixes"]:
+        # 人民政府 + 国有资产监督管理委员会: a department the government's name is written before
+        m = _department(stop).match(text, pos + len(body))
+        if m and canonical_body(m.group(0)):
+            body += m.group(0)
+    return body, pos + len(body)
+
+
+def read(text: str, start: int = 0, stop: str = _STOP) -> Reading:
+    """The places and body a name is written with, from `start` on; `end` is where it stops.
+    A question's name stops at words no name has (`stop`); a full name is read whole (stop='')."""
+    parts: list[Part] = []
+    pos = start
+    while pos < len(text):
+        part, end = _gazetteer_part(text, pos, parts)
+        if not part:
+            part, end = _zone_part(text, pos, stop)
+        if not part:
+            part, end = _township_part(text, pos, stop)
+        if not part and not parts:
+            part, end = _unknown_part(text, pos, stop)
+        if not part:
+            break
+        parts.append(part)
+        pos = end
+    if not parts and pos < len(text) and text[pos] in "省市县区":
+        # 市府办, 县政府办: a level alone, then a body of that level's government
+        body, end = _body_at(text, pos + 1, stop)
+        if body and canonical_body(body) == _lexicon()["synonyms"]["府办"]:
+            level = Part("level", frozenset(), (text[pos],))
+            return Reading((level,), canonical_body(body), (level,), end)
+    body, end = _body_at(text, pos, stop)
+    if body and not parts and canonical_body(body) == "":
+        return Reading((), "", (), start)  # 政府 alone names no agency
+    return Reading(tuple(parts), canonical_body(body), _chain(parts), end if body else pos, body, pos)
+
+
+def _chain(parts: list[Part]) -> tuple[Part, ...]:
+    """The parts with the gazetteer's places above the highest one written (桦川县 → 黑龙江省, 佳木斯市)."""
+    g = gazetteer.load()
+    first = next((p for p in parts if p.level in gazetteer.LEVELS), None)
+    if first is None or len(first.key) != 1:
+        return tuple(parts)
+    place = g.places[next(iter(first.key))]
+    above = [Part(p.level, frozenset({p.code}), p.forms) for p in g.chain(place)[:-1]]
+    at = parts.index(first)
+    return tuple(parts[:at] + above + parts[at:])
+
+
+@lru_cache(maxsize=8192)
+def read_agency(full: str) -> tuple[Reading, ...]:
+    """An indexed agency's readings: one per way its full name is written (A(B)C is A C and B C)."""
+    names = [full]
+    m = re.search(r"[(（]([^)）]+)[)）]", full)
+    if m:
+        before, inside, after = full[: m.start()], m.group(1), full[m.end():]
+        names = [before + after, inside + after]
+    out = []
+    for name in names:
+        reading = read(name, stop="")
+        if reading.end < len(name):  # what is not read stays part of the body: never its place's government
+            rest = name[reading.end:]
+            reading = Reading(reading.parts, canonical_body(reading.body + rest) if reading.body else rest,
+                              reading.chain, len(name))
+        if reading.parts or reading.body:
+            out.append(reading)
+    return tuple(out)
+
+
+# --- short names derived from a reading ----------------------------------------------
+
+
+def _body_forms(reading: Reading) -> list[str]:
+    lex, spec = _lexicon(), rules()
+    if reading.body == "":
+        lowest = reading.parts[-1] if reading.parts else None
+        if lowest and lowest.level == "zone":
+            return ["", "管委会", "管理委员会"]
+        if lowest and lowest.level == "township" and lowest.forms[0].endswith("街道"):
+            return ["", "办事处", "街道办事处"]
+        return ["", "人民政府", "政府"]
+    forms = list(lex["groups"].get(reading.body, [reading.body]))
+    for long, short in spec["body_endings"].items():
+        forms += [f[: -len(long)] + short for f in forms if f.endswith(long)]
+    return list(dict.fromkeys(forms))
+
+
+def _place_forms(reading: Reading) -> list[str]:
+    """The lowest place, alone or after the place right above it (文登, 威海文登区), and the whole chain.
+    Other prefixes (山东威海文登区, 济宁洸河街道) are read from the gazetteer when asked, not listed."""
+    if not reading.parts:
+        return [""]
+    chain = list(reading.chain)
+    lowest = chain[-1].forms
+    out = [] if chain[-1].bare_kind else list(lowest)
+    if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county" and not reading.body:
+        out += list(chain[-2].forms)  # a county's one zone by the county's name (平潭综合实验区 → 平潭)
+    if len(chain) >= 2:
+        out += [a + b for a, b in product(chain[-2].forms, lowest)]
+        out += ["".join(p.forms[0] for p in chain), "".join(p.forms[0] for p in chain[1:])]
+    return list(dict.fromkeys(out))
 
 
 def short_names(full: str) -> set[str]:
     """Every name the rules derive for one agency's full name."""
     spec = rules()
-    generic = set(spec["zone_words"]) | set(spec["not_names"]) | set(spec["zone_kinds"])
-    province, city, _ = region_of(full)
-    city_short = city.removesuffix("市")
-    body = _drop_body_suffix(full, spec["body_suffixes"])
-    suffix = full[len(body):]  # 人民政府办公室, kept to name the body without its province or city
-    province_short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province)
-    for prefix in (province, province_short):
-        if prefix and body.startswith(prefix) and len(body) - len(prefix) >= 2:
-            body = body[len(prefix):]
-            break
-    rest = body
-    for prefix in (city, city_short):
-        if prefix and rest.startswith(prefix) and len(rest) - len(prefix) >= 2:
-            rest = rest[len(prefix):]
-            break
-    _, _, county = region_of(full)
-    if county and rest.startswith(county) and len(rest) - len(county) >= 2 and not rest.endswith(county):
-        # a county's own bureau: 射阳县住房和城乡建设局 → 住房和城乡建设局 under 射阳 / 射阳县
-        bureau = rest[len(county):]
-        rest_variants = [bureau, county + bureau, county[:-1] + bureau if len(county) >= 3 else ""]
-    else:
-        rest_variants = []
-    # the full name without its province, and without its city: 无锡市人民政府办公室, 柯桥区人民政府办公室
-    names = {full, body, rest, body + suffix, rest + suffix, *filter(None, rest_variants)}
-    if rest_variants:
-        rest = rest_variants[0]
-    if city and body in (city, city_short):
-        names.add(city_short)  # 淮安市人民政府 → 淮安市, 淮安
-    if province and body in (province, province_short):
-        names.add(province_short)
-    # places a short name may be prefixed with: the city; a county for its own bureaus; a province for its own
-    places = [county, county[:-1]] if rest_variants else [p for p in (city, city_short) if p]
-    if not city and province_short and province_short != body:
-        places.append(province_short)
-    bare = []
-    for long, shorts in spec["abbreviations"].items():
-        if long not in rest:
-            continue
-        for short in [shorts] if isinstance(shorts, str) else shorts:
-            short_rest = rest.replace(long, short)
-            # a zone's or bureau's kind alone (高新区, 住建局) is shared: it fits every such agency and asks which
-            names.update({short_rest, body.replace(long, short), short})
-            bare.append(short_rest)
-            names.update(place + short_rest for place in places if place)
-    names.update(place + rest for place in places if place and len(rest) >= 3)
-    for zone in sorted(spec["zone_words"], key=len, reverse=True):
-        if rest.endswith(zone):
-            if len(rest) - len(zone) >= 2:
-                names.add(rest[: -len(zone)] + "区")  # 临港经济技术开发区 → 临港区
-                if city_short:
-                    names.add(city_short + rest[: -len(zone)] + "区")
-            break
-    if rest.endswith(("区", "县")) and len(rest) >= 3 and not any(rest.endswith(z) for z in generic):
-        names.add(rest[:-1])  # 文登区 → 文登
-    if rest != body and city and rest.endswith(("局", "委", "办", "厅")):
-        names.update("市" + n for n in [rest, *bare] if n.endswith(("局", "委", "办")))  # 市工信局
-    names.update(spec["aliases"].get(full, []))
-    return {n for n in names if len(n) >= 2 and n not in generic}
+    names = {full, *spec["aliases"].get(full, [])}
+    generic = set(spec["not_names"]) | {s for shorts in spec["zone_kinds"].values() for s in shorts}
+    for reading in read_agency(full):
+        places = _place_forms(reading)
+        bodies = _body_forms(reading)
+        for place, body in product(places, bodies):
+            if place.endswith("街道") and body.startswith("街道"):
+                continue
+            names.add(place + body)
+        if reading.body:
+            # a department by its body alone fits every such department (工信局), or after its level (市工信局)
+            level = _level_word(reading.parts[-1]) if reading.parts else ""
+            names.update(bodies)
+            names.update(level + b for b in bodies if level)
+    return {n for n in names if len(n) >= 2 and n not in generic and n not in _lexicon()["own"]}
 
 
-def _drop_body_suffix(full: str, suffixes: list[str]) -> str:
-    for suffix in suffixes:
-        if full.endswith(suffix) and len(full) > len(suffix) + 1:
-            return full[: -len(suffix)]
-    return full
-
-
-def _prefer_government(owners: set[str]) -> set[str]:
-    """柯桥区 means the district's government, not its 人民政府办公室, when both are indexed."""
-    governments = {o for o in owners if o.endswith("人民政府")}
-    offices = {o for o in owners if any(o == g + "办公室" for g in governments)}
-    return owners - offices if len(governments) == 1 and offices else owners
+# --- spotting mentions in a question ----------------------------------------------------
 
 
 @dataclass
@@ -139,7 +338,7 @@ class Spotted:
     agencies: list[str]
     exact: bool = True
     score: float = 100.0
-    # the fuller name the question really says when the index holds no such agency (烟台市工信局)
+    # the name the question says when no indexed agency fits it (烟台市工信局)
     conflict: str = ""
 
 
@@ -148,94 +347,150 @@ class AgencyIndex:
     agencies: list[str]
     by_name: dict[str, set[str]] = field(default_factory=dict)
     longest: int = 2
+    # agencies by what their lowest place is keyed on (a code, a zone, a township) or by body: who may fit
+    by_key: dict[object, list[str]] = field(default_factory=dict)
+    names_of: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, agencies: list[str]) -> AgencyIndex:
         index = cls(sorted(set(a for a in agencies if a)))
         for full in index.agencies:
-            for name in short_names(full):
+            index.names_of[full] = sorted(short_names(full), key=lambda n: (len(n), n))
+            for name in index.names_of[full]:
                 index.by_name.setdefault(name, set()).add(full)
-        for name, owners in index.by_name.items():
-            if len(owners) > 1:
-                index.by_name[name] = _prefer_government(owners)
+            for reading in read_agency(full):
+                keys = set(reading.parts[-1].key) if reading.parts else set()
+                if reading.parts and reading.parts[-1].kind:
+                    keys.add(("kind", reading.parts[-1].kind))
+                for key in {*keys, ("body", reading.body)}:
+                    index.by_key.setdefault(key, []).append(full)
         index.longest = max((len(n) for n in index.by_name), default=2)
         return index
 
-    def spot(self, text: str) -> list[Spotted]:
-        """Agency mentions in a question, longest first, not overlapping."""
-        found: list[Spotted] = []
-        taken = [False] * len(text)
+    def fitting(self, mention: Reading) -> list[str]:
+        if len(mention.parts) == 1 and mention.parts[0].bare_kind:
+            keys = {("kind", mention.parts[0].kind)}
+        elif mention.parts and mention.parts[-1].level != "level":
+            keys = mention.parts[-1].key
+        else:
+            keys = {("body", mention.body)}
+        candidates = {a for k in keys for a in self.by_key.get(k, ())}
+        return sorted(a for a in candidates if any(mention.fits(r) for r in read_agency(a)))
+
+    def spot(self, text: str, places: bool = False) -> list[Spotted]:
+        """Agency mentions in a question, longest first, not overlapping. A province, city or county
+        alone that no agency fits is a region (威海市: the agencies there), reported only with `places`."""
         candidates = []
+        hits = {}
         for i in range(len(text)):
-            for j in range(min(len(text), i + self.longest), i + 1, -1):
-                if text[i:j] in self.by_name:
-                    candidates.append((j - i, i, j))
-                    break
-        for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1])):
+            hits[i] = next((text[i:j] for j in range(min(len(text), i + self.longest), i + 1, -1)
+                            if text[i:j] in self.by_name), "")
+        for i in range(len(text)):
+            hit = hits[i]
+            reading = read(text, i) if _starts_name(text, i, hits) else None
+            if (reading and all(p.level == "unknown" for p in reading.parts)
+                    and any(hits[k] for k in range(i + 1, reading.end))):
+                reading = None  # 请问文登区: a known name inside, not an unknown one
+            after = hits.get(reading.at, "") if reading and reading.parts else ""
+            if after and reading.at + len(after) >= reading.end and reading.at + len(after) - i > len(hit):
+                # 万年县 + 陈营政府: places written before a known short name pick among its agencies
+                candidates.append((reading.at + len(after) - i, i, reading.at + len(after), (reading, after)))
+            elif reading and reading.parts and reading.end - i >= len(hit):
+                candidates.append((reading.end - i, i, reading.end, reading))
+            elif hit:
+                candidates.append((len(hit), i, i + len(hit), None))
+        found: list[Spotted] = []
+        regions: list[Spotted] = []
+        taken = [False] * len(text)
+        for _size, i, j, reading in sorted(candidates, key=lambda c: (-c[0], c[1])):
             if any(taken[i:j]):
                 continue
             taken[i:j] = [True] * (j - i)
-            found.append(Spotted(text[i:j], i, j, sorted(self.by_name[text[i:j]])))
-        found.sort(key=lambda s: s.start)
-        for spot in found:
-            self._check_continuation(text, spot)
-            self._check_prefix(text, spot)
-        if not found:
-            fuzzy = self._fuzzy(text)
-            if fuzzy:
-                found.append(fuzzy)
-        return found
-
-    def _check_continuation(self, text: str, spot: Spotted) -> None:
-        """无锡市 + 人民政府办公室 names the office, 淮安市 + 清江浦区 a district: find it, or say there is none."""
-        # the name goes on only until a conjunction, a year or another name (文登区与工信局 is two)
-        tail = re.match(r"[^\s\d和与及跟同或、，,；;的年对比较]{1,16}", text[spot.end :])
-        if not tail:
-            return
-        body = _body_words().match(tail.group(0))
-        if not body or any(a.endswith(body.group(0)) for a in spot.agencies):
-            return  # 高区管委会: the agency's own body word
-        extended = (spot.span + body.group(0)).replace("人民政府", "政府").replace("政府", "人民政府")
-        owners = sorted(a for a in self.agencies if extended in a or extended.replace("人民政府", "政府") in a)
-        if owners:
-            spot.agencies, spot.span, spot.end = owners, spot.span + body.group(0), spot.end + len(body.group(0))
-        else:
-            spot.conflict = spot.span + body.group(0)
-
-    def _check_prefix(self, text: str, spot: Spotted) -> None:
-        """烟台市 + 工信局: a place written before a short name that belongs to another place."""
-        before = text[: spot.start].removesuffix("的")
-        places = place_names()
-        for size in range(min(len(before), 10), 1, -1):
-            place = before[-size:]
-            if place in places:
-                short = re.sub(r"(省|市|自治区)$", "", place)
-                there = [a for a in spot.agencies if short in a or short in "".join(region_of(a))]
-                if there:
-                    # 济南 + 自然资源和规划局: the place picks that city's bureau among the cities that have one
-                    spot.agencies, spot.span, spot.start = there, place + spot.span, spot.start - len(place)
+            span = text[i:j]
+            owners = set(self.by_name.get(span, ()))
+            if isinstance(reading, tuple):
+                places, name = reading
+                if _body_at(name, 0, "")[1] == len(name):
+                    # a body alone after places (湖北省 + 人民政府办公厅): the last place is the agency's own
+                    owners |= set(self.fitting(Reading(places.parts, canonical_body(name), places.chain)))
                 else:
-                    spot.conflict = place + spot.span
-                return
-
-    def _fuzzy(self, text: str) -> Spotted | None:
-        """A place-like span that nearly matches a known name (文登县 → 文登区)."""
-        best = None
-        for match in _PLACE.finditer(text):
-            span = match.group(0)
-            hit = process.extractOne(span, list(self.by_name), scorer=fuzz.ratio, score_cutoff=FUZZY_ASK)
-            if hit and (best is None or hit[1] > best.score):
-                best = Spotted(span, match.start(), match.end(), sorted(self.by_name[hit[0]]), False, hit[1])
-        return best
+                    owners |= {a for a in self.by_name[name]
+                               if any(all(_within(p, r) for p in places.parts) for r in read_agency(a))}
+                reading = None
+            elif reading is not None:
+                owners |= set(self.fitting(reading))
+            owners = sorted(owners)
+            spot = Spotted(span, i, j, owners, conflict="" if owners else span)
+            if not owners and reading is not None and _region_only(reading):
+                regions.append(spot)
+                continue
+            found.append(spot)
+        if places or found:
+            found += regions  # a place alone is a region, unless the question names an agency beside it
+        found.sort(key=lambda s: s.start)
+        return found
 
     def unknown_place(self, text: str) -> str | None:
         """A place or agency the question names that the index does not hold (北京市)."""
-        for name in _places_longest_first():
-            if name in text and name not in self.by_name:
-                return name
-        match = _PLACE.search(text)
-        if match and match.group(0) not in self.by_name and len(match.group(0)) >= 3:
-            span = match.group(0)
-            if not any(w in span for w in ("申请", "公开", "报告", "单位", "行政", "哪个", "哪些", "所有")):
-                return span
+        for spot in self.spot(text, places=True):
+            if spot.conflict:
+                return spot.conflict
         return None
+
+    def near(self, name: str) -> list[str]:
+        return near_names(name, self.agencies)
+
+    def shortest_name(self, agency: str) -> str:
+        """The shortest name that means only this agency and says which one (临沂经开区, not 经开区)."""
+        return next((n for n in self.names_of.get(agency, ()) if len(n) >= 3 and self.by_name[n] == {agency}
+                     and read(n).parts), agency)
+
+
+_RANK = {"province": 0, "city": 1, "county": 2, "zone": 3, "township": 4}
+
+
+def _within(place: Part, agency: Reading) -> bool:
+    """A place written before an agency's lowest place or short name is one of its places, or, when the
+    agency's name places it nowhere (河东镇人民政府), above its lowest (陆丰 + 河东镇); never below it."""
+    if any(place.same(q) for q in agency.chain):
+        return True
+    if any(q.level in gazetteer.LEVELS for q in agency.chain):
+        return False  # the gazetteer knows where the agency is: a place not on its chain is elsewhere
+    return (place.level in _RANK and agency.chain[-1].level in _RANK
+            and _RANK[place.level] < _RANK[agency.chain[-1].level])
+
+
+def _starts_name(text: str, i: int, hits: dict[int, str]) -> bool:
+    """A name is read from the start, after a stop, a digit, a lead word (请问) or another name's end
+    (文登区工信局), never from inside a word (建议和政协委员: not 和政县)."""
+    if i == 0 or not re.match(rf"[{_CJK}]", text[i - 1]) or text[i - 1] in _STOP:
+        return True
+    if any(text[:i].endswith(w) for w in rules()["lead_words"]):
+        return True
+    return any(len(hits.get(k, "")) == i - k for k in range(max(0, i - 40), i))
+
+
+def _region_only(reading: Reading) -> bool:
+    return not reading.written and all(p.level in gazetteer.LEVELS for p in reading.parts)
+
+
+def near_names(name: str, agencies: list[str]) -> list[str]:
+    """Indexed agencies near a name no agency fits: the same lowest place, else a place above it,
+    else the same body or kind of zone, else similar names."""
+    mention = read(name)
+    places = [p for p in mention.parts if p.level != "level"]
+    agencies = [a for a in agencies if a]
+    readings = {a: read_agency(a) for a in agencies}
+    tests = [
+        lambda r: places and r.parts and places[-1].same(r.parts[-1]),
+        lambda r: any(p.same(q) for q in r.chain for p in mention.chain if p.level != "level"),
+        lambda r: mention.body and r.body == mention.body,
+        lambda r: any(p.level == "zone" and q.level == "zone" and next(iter(p.key))[1] == next(iter(q.key))[1]
+                      for p in places for q in r.parts),
+    ]
+    for test in tests:
+        near = [a for a in agencies if any(test(r) for r in readings[a])]
+        if near:
+            return near[:NEAR_MAX]
+    hits = process.extract(name, agencies, scorer=fuzz.partial_ratio, score_cutoff=NEAR_CUTOFF, limit=NEAR_MAX)
+    return [h[0] for h in hits]

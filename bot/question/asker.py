@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.question import compose, documents, figures, resolve
 from bot.question.agencies import AgencyIndex
-from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
+from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.normalize import MAX_QUESTION, normalize
 from bot.question.query import Index
 from bot.question.understand import Parsed, understand
@@ -67,6 +67,10 @@ class Asker:
         parsed = self._understand(text)
         parsed = self._with_context(parsed, context)
         answer = self._dispatch(question, parsed)
+        assumed = resolve.assumed_notes(parsed, answer.text) if answer.status == ANSWERED else []
+        if assumed:  # a short name was taken for one agency: say which
+            answer.notes += assumed
+            answer.text = "\n".join([answer.text, *assumed])
         answer.question = question
         return answer
 
@@ -121,6 +125,9 @@ class Asker:
             "aggregate": figures.aggregate,
             "lookup": figures.lookup,
         }.get(p.intent)
+        if p.unknown_place and p.intent not in ("search", "greeting", "help"):
+            # a name no agency fits is never dropped: no sum over all, no compare of the one left
+            return resolve.unknown_agency(question, p, ix)
         if p.intent == "unclear":
             text = (f"报告的统计表中没有“{p.unclear}”这一项，我不能给出这个数字。"
                     "可以用“哪些报告提到…”在报告原文中查找。例如：")

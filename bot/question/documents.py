@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.question import compose, resolve
-from bot.question.agencies import AgencyIndex, rules
+from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Index
 from bot.question.understand import Parsed, lexicon
@@ -157,7 +157,4 @@ def examples(ix: Index, ag: AgencyIndex) -> list[str]:
 
 def _shortest_unique(agency: str, ag: AgencyIndex) -> str:
     """The shortest name that means only this agency and says which one (临沂经开区, not 经开区)."""
-    shorts = rules()["abbreviations"].values()
-    generic = {w for v in shorts for w in ([v] if isinstance(v, str) else v)} | set(rules()["zone_words"])
-    names = [n for n, owners in ag.by_name.items() if owners == {agency} and n not in generic and len(n) >= 3]
-    return min(names, key=lambda n: (len(n), n)) if names else agency
+    return ag.shortest_name(agency)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bot.question import compose
-from bot.question.agencies import Spotted
+from bot.question.agencies import Spotted, near_names
 from bot.question.answer import AMBIGUOUS, NO_DATA, Answer
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed
@@ -34,12 +34,20 @@ def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
 
 
 def resolve_agencies(question: str, p: Parsed) -> tuple[list[str], Answer | None]:
+    """One rule for every name: one agency fits → it; several → ask which."""
     names = []
     for spot in p.agencies:
-        if len(spot.agencies) > 1 or not spot.exact:  # a near miss asks back, never guesses
+        if len(spot.agencies) > 1:
             return [], ambiguous(question, p, spot)
         names.append(spot.agencies[0])
     return list(dict.fromkeys(names)), None
+
+
+def assumed_notes(p: Parsed, text: str) -> list[str]:
+    """Say which agency a short name was taken for (“平阳”按平阳县人民政府回答), unless the reply names it."""
+    return [compose.say("assumed_agency", name=s.span, agency=s.agencies[0])
+            for s in p.agencies if len(s.agencies) == 1 and s.span and s.span != s.agencies[0]
+            and s.agencies[0] not in text]
 
 
 def the_agency(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
@@ -105,8 +113,14 @@ def table_of(metric: str | None) -> str:
 
 
 def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
+    """No indexed agency fits the name: say so, with the agencies near it (or what the index holds)."""
     name = p.unknown_place or question
-    listed = "、".join(ix.agencies[:MAX_LISTED]) + ("等" if len(ix.agencies) > MAX_LISTED else "")
+    near = near_names(name, ix.agencies)
+    if near:
+        return Answer(question, NO_DATA, p.intent or "lookup",
+                      compose.say("no_agency_near", name=name, agencies="、".join(near)), choices=[])
+    held = [a for a in ix.agencies if a]
+    listed = "、".join(held[:MAX_LISTED]) + ("等" if len(held) > MAX_LISTED else "")
     return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed))
 
 
