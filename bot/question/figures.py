@@ -14,6 +14,7 @@ from bot.question.query import Figure, Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
 from index.catalogue import PROSE
+from index.history import CHART
 
 
 def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
@@ -103,7 +104,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         pairs = [(agency, y) for y in (p.years or ix.years_of(agency)[-1:])]
     figs, missing = [], []
     for name, year in pairs:
-        fig = ix.figure(name, year, p.metric, p.applicant)
+        fig = ix.figure(name, year, p.metric, p.applicant) or _from_chart(ix, name, year, p)
         if fig and fig.value is not None:
             figs.append(fig)
         else:
@@ -126,6 +127,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
             lines.append("两者相同。")
     if missing:
         lines.append("没有数字：" + "、".join(missing) + "。")
+    lines += _chart_notes(figs, ix) + _assumed(p)
     lines += compose.sources_of(figs)
     return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
                   unit=figs[0].unit if value is not None else None, facts=[f.as_fact() for f in figs],
@@ -151,6 +153,15 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     head = "、".join(f.agency for f in ties)
     scope = f"{year}年" if year else ""
     lines = [f"{scope}{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
+    if p.top > 1:
+        # 前3 / 倒数前3: those first, then the rest of the list below; a tie at the cut stays in
+        cut = min(p.top, len(figs))
+        while cut < len(figs) and figs[cut].value == figs[cut - 1].value:
+            cut += 1
+        lines = [compose.say("rank_top", scope=scope, label=label, applicant_part=applicant_part, word=word,
+                             count=min(p.top, len(figs)), names="、".join(
+                                 f"{f.agency}（{compose.number_text(f.value, f.unit)}）" for f in figs[:cut]))
+                 + (compose.say("rank_tie") if cut > p.top else "")]
     # rankings add up groups in SQL; the rows shown get their full figure, formula and source
     shown = [ix.figure(f.agency, f.year, f.metric, p.applicant) or f for f in figs[: max(p.top, min(len(figs), 10))]]
     lines.append(f"共{len(figs)}个单位：" + "；".join(
@@ -159,7 +170,8 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if not p.years:
         lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
     lines += compose.sources_of(shown[:1])
-    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
+    value = compose.plain_value(top.value) if p.top <= 1 else None  # 前3 asks for three, not one number
+    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=value, unit=top.unit if value is not None else None,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
 
@@ -224,6 +236,60 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
                   facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
+
+
+def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    """One year against the year before: from the year's and the previous year's reports, else a report's own chart."""
+    agency, problem = resolve.the_agency(question, p, ix)
+    if problem:
+        return problem
+    series = {f.year: f for f in ix.series(agency, p.metric, p.applicant)}
+    years = p.years or [y for y in ix.years_of(agency) if y in series][-1:] or ix.years_of(agency)[-1:]
+    year = years[0]
+    now = ix.figure(agency, year, p.metric, p.applicant) or series.get(year)
+    if now is None:
+        if ix.report(agency, year) is None:
+            return resolve.no_report(question, p, ix, agency, year)
+        return resolve.no_figure(question, p, ix, agency, year)
+    label, applicant_part = compose.label_of(p.metric, p.applicant)
+    context = resolve.context_of(p, [agency], [year], "change")
+    before = ix.figure(agency, year - 1, p.metric, p.applicant) or series.get(year - 1)
+    now_text = compose.number_text(now.value, now.unit, now.raw) if now.value is not None else compose.say("kind_blank")
+    if before is None or before.value is None or now.value is None:
+        text = compose.say("change_no_before", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                           now_text=now_text, before_year=year - 1)
+        lines = [text, *_chart_notes([now], ix), *_assumed(p), *compose.sources_of([now])]
+        return Answer(question, NO_DATA, "change", "\n".join(lines), facts=[now.as_fact()], context=context)
+    diff = now.value - before.value
+    direction = compose.say("change_up" if diff > 0 else "change_down" if diff < 0 else "change_same")
+    percent = (compose.say("change_percent", percent=f"{100 * diff / before.value:+.1f}")
+               if diff and before.value else "")
+    text = compose.say("change", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                       now_text=now_text, before_year=year - 1,
+                       before_text=compose.number_text(before.value, before.unit, before.raw), direction=direction,
+                       diff_text=compose.number_text(abs(diff), now.unit) if diff else "", percent=percent)
+    lines = [text, *_chart_notes([before, now], ix), *_assumed(p), *compose.sources_of([before, now])]
+    return Answer(question, ANSWERED, "change", "\n".join(lines), value=compose.plain_value(diff), unit=now.unit,
+                  facts=[before.as_fact(), now.as_fact()], chart=_chart(label, [before, now], by="year"),
+                  context=context)
+
+
+def _from_chart(ix: Index, agency: str, year: int, p: Parsed) -> Figure | None:
+    """A year no report of the agency covers, as a later report's own chart gives it."""
+    return next((f for f in ix.series(agency, p.metric, p.applicant) if f.year == year), None)
+
+
+def _chart_notes(figs: list[Figure], ix: Index) -> list[str]:
+    notes = []
+    for f in figs:
+        if f.table == CHART and ix.report(f.agency, f.year) is None:
+            source = next((r["year"] for r in ix.by_agency.get(f.agency, []) if r["id"] == f.report_id), "")
+            notes.append(compose.say("note_chart_year", year=f.year, agency=f.agency, report_year=source))
+    return notes
+
+
+def _assumed(p: Parsed) -> list[str]:
+    return [compose.say("note_assumed_metric", label=compose.label_of(p.metric, None)[0])] if p.assumed_metric else []
 
 
 def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

@@ -14,14 +14,31 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.question.agencies import AgencyIndex, Spotted
-from bot.question.normalize import years_in
+from bot.question.normalize import normalize, years_in
 from index import catalogue
 from index.catalogue import LEXICON
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    return yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8"))
+    """questions.yaml with every word in the form a normalised question has (前三 → 前3)."""
+    return _normalized(yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8")))
+
+
+def _normalized(data):
+    if isinstance(data, str):
+        return normalize(data)
+    if isinstance(data, list):
+        return [_normalized(v) for v in data]
+    if isinstance(data, dict):
+        return {(_normalized(k) if isinstance(k, str) else k): _normalized(v) for k, v in data.items()}
+    return data
+
+
+@lru_cache(maxsize=1)
+def everyday_unless() -> dict[str, list[str]]:
+    """Everyday metric word → words that, in the same question, show it means something else."""
+    return {w: entry.get("unless") or [] for entry in lexicon()["everyday_metric_words"] for w in entry["words"]}
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +67,20 @@ def metric_words() -> dict[str, tuple[str, str]]:
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
+    words = {normalize(w): v for w, v in words.items()}
+    blocks = set(cat.review_block_words.values())
+    for entry in lexicon()["everyday_metric_words"]:
+        kind = "block" if entry["means"] in blocks else "metric"
+        for word in entry["words"]:
+            words.setdefault(word, (kind, entry["means"]))
     return words
+
+
+def _vocabulary(text: str) -> dict[str, tuple[str, str]]:
+    """The metric words a question may use: an everyday word whose `unless` word is present is not one."""
+    words = metric_words()
+    dropped = [w for w, unless in everyday_unless().items() if w in text and any(u in text for u in unless)]
+    return {w: v for w, v in words.items() if w not in dropped} if dropped else words
 
 
 @dataclass
@@ -79,6 +109,8 @@ class Parsed:
     alternatives: list[str] = field(default_factory=list)
     followup: bool = False
     cues: set[str] = field(default_factory=set)
+    # the metric was not named but taken as lexicon's default_metric (文登区2020年比2019年多多少)
+    assumed_metric: bool = False
 
 
 def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
@@ -113,8 +145,9 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
     for word, back in lex["relative_years"].items():
-        # 去年结转 is a metric word, not a year: relative years only when no year is written
-        if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word):
+        # 去年结转 is a metric word and 比去年 a change, not a year: relative years only when no year is written
+        if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word) \
+                and not _inside_any(masked, word, lex["intents"]["change"]):
             parsed.years.append(newest_year - back)
     parsed.years = list(dict.fromkeys(parsed.years))
     if conflicts:
@@ -132,9 +165,14 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         parsed.metrics = [m for m in parsed.metrics if m in parsed.strong or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
         parsed.direction = "least"
-    top = re.search(r"前\s*(\d{1,2})", masked)
+    top = _TOP.search(masked)
     if top:
-        parsed.top = int(top.group(1))
+        parsed.top = int(next(g for g in top.groups() if g))
+    if not parsed.metric and parsed.agencies and ("change" in parsed.cues or "difference" in parsed.cues
+                                                  and len(parsed.years) >= 2):
+        # 文登区2020年比2019年多多少: the headline figure, and the answer says it was assumed
+        parsed.metric, parsed.assumed_metric = lex["default_metric"], True
+        parsed.metrics = [parsed.metric]
     for name in lex["ratios"]:
         if name in masked:
             parsed.ratio = name
@@ -155,12 +193,21 @@ def _inside_metric_word(text: str, word: str) -> bool:
     return any(i <= at and at + len(word) <= j for i, j, _ in _find_words(text, metric_words()))
 
 
+def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
+    """word is part of one of the phrases where the text says it (比去年 holds 去年)."""
+    return any(word in phrase and phrase in text for phrase in phrases)
+
+
+# how many a ranking asks for: 前3, 前3名, 3个单位, 3家 (numerals are digits after normalising)
+_TOP = re.compile(r"前\s*(\d{1,2})|(\d{1,2})\s*(?:个|家)(?:单位|部门|机关|区|县)|(?<!第)(\d{1,2})\s*名")
+
+
 # a sub-block (直接起诉) says more than the block it belongs to (行政诉讼)
 _BLOCK_RANK = {"litigation.direct": 2, "litigation.after_review": 2, "review": 1, "litigation": 1}
 
 
 def _read_metric(parsed: Parsed, text: str) -> None:
-    words = metric_words()
+    words = _vocabulary(text)
     block = column = prow = pcol = None
     best = None
     strong: set[str] = set()
@@ -319,13 +366,17 @@ def _intent(p: Parsed) -> str:
         return "summary"
     if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
+    if _is_change(p):
+        return "change"
     if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
-    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1) and p.metric:
+    # 2023年比2022年多了多少 asks for one difference: a compare, not a series
+    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1 and "difference" not in cues) and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
-        return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and "compare" not in cues else "compare"
-    if p.metric and "rank" in cues:
+        compared = "compare" in cues or "difference" in cues or "比" in p.text
+        return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
+    if p.metric and ("rank" in cues or p.top > 1):
         return "rank"
     if p.metric and "aggregate" in cues and len(p.agencies) != 1:
         return "aggregate"
@@ -342,6 +393,15 @@ def _intent(p: Parsed) -> str:
     if "chart" in cues:
         return "help"
     return "unknown"
+
+
+def _is_change(p: Parsed) -> bool:
+    """One year against the year before: a figure of one agency, at most one year named, no history asked.
+
+    表二's own 本年增/减 column (行政许可本年增加了多少) is a lookup, not a change.
+    """
+    return ("change" in p.cues and "trend" not in p.cues and bool(p.metric) and len(p.years) <= 1
+            and len(p.agencies) <= 1 and not (p.metric or "").endswith(".change"))
 
 
 def search_phrase(text: str) -> str:
