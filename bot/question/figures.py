@@ -87,6 +87,8 @@ def _several_statements(question: str, stated: list[Figure], context: dict) -> A
 
 
 def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    if p.compared:
+        return _compare_metrics(question, p, ix)
     names, problem = resolve.resolve_agencies(question, p)
     if problem:
         return problem
@@ -133,6 +135,39 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
                   unit=figs[0].unit if value is not None else None, facts=[f.as_fact() for f in figs],
                   chart=_chart(label, figs, by="agency" if len(names) >= 2 else "year"),
                   context=resolve.context_of(p, names, p.years, "compare"))
+
+
+def _compare_metrics(question: str, p: Parsed, ix: Index) -> Answer:
+    """Two figures of one report (予以公开比不予公开多多少): each with its source, and the difference."""
+    agency, year, note, problem = resolve.one_report(question, p, ix)
+    if problem:
+        return problem
+    figs = [ix.figure(agency, year, m, p.applicant) for m in p.compared]
+    labels = [_term_of(m, p.applicant) for m in p.compared]
+    context = resolve.context_of(p, [agency], [year], "lookup")
+    if any(f is None or f.value is None for f in figs):
+        missing = "、".join(label for label, f in zip(labels, figs, strict=True) if f is None or f.value is None)
+        return Answer(question, NO_DATA, "compare", compose.say("compare_metrics_missing", agency=agency, year=year,
+                                                                labels=missing), context=context)
+    first, second = figs
+    lines = [compose.figure_sentence(f) for f in figs]
+    value = None
+    if _unit_group(first.unit) == _unit_group(second.unit):
+        diff = first.value - second.value
+        key = "compare_metrics_more" if diff > 0 else "compare_metrics_less" if diff < 0 else "compare_metrics_same"
+        lines.append(compose.say(key, first=labels[0], second=labels[1],
+                                 diff=compose.number_text(abs(diff), first.unit)))
+        value = compose.plain_value(abs(diff)) if "difference" in p.cues else None
+    if note:
+        lines.append(note)
+    lines += compose.sources_of(figs)
+    return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
+                  unit=first.unit if value is not None else None, facts=[f.as_fact() for f in figs], context=context)
+
+
+def _term_of(metric: str, applicant: str | None) -> str:
+    label, applicant_part = compose.label_of(metric, applicant)
+    return label.split("·")[-1] + applicant_part
 
 
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

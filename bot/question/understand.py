@@ -111,6 +111,10 @@ class Parsed:
     cues: set[str] = field(default_factory=set)
     # the metric was not named but taken as lexicon's default_metric (文登区2020年比2019年多多少)
     assumed_metric: bool = False
+    # metric words where the question says them: (position, metric key, word)
+    named: list[tuple[int, str, str]] = field(default_factory=list)
+    # two figures of one report set against each other (予以公开比不予公开多多少)
+    compared: list[str] = field(default_factory=list)
 
 
 def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
@@ -176,6 +180,7 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for name in lex["ratios"]:
         if name in masked:
             parsed.ratio = name
+    parsed.compared = _compared_metrics(parsed, masked)
     parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
     parsed.intent = _intent(parsed)
     if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions:
@@ -211,8 +216,10 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     block = column = prow = pcol = None
     best = None
     strong: set[str] = set()
-    for _start, _end, word in _find_words(text, words):
+    for start, _end, word in _find_words(text, words):
         kind, key = words[word]
+        if kind in ("metric", "block"):
+            parsed.named.append((start, key if kind == "metric" else f"{key}.total", word))
         if kind == "applicant":
             parsed.applicant = key
         elif kind == "block":
@@ -368,6 +375,8 @@ def _intent(p: Parsed) -> str:
         return "ratio"
     if _is_change(p):
         return "change"
+    if p.compared:
+        return "compare"
     if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
@@ -393,6 +402,24 @@ def _intent(p: Parsed) -> str:
     if "chart" in cues:
         return "help"
     return "unknown"
+
+
+def _compared_metrics(p: Parsed, text: str) -> list[str]:
+    """Two figures a compare question sets against each other, or none.
+
+    `A比B多多少`: the best word on each side of 比 (a common word such as 申请 counts here:
+    收到的申请比办结的多多少); `A和B哪个多`: two specific words. A side with no metric word
+    (予以公开比去年多多少) makes it no compare of figures.
+    """
+    if not p.cues & {"compare", "difference"} or p.cues & {"each", "sum"} or len(p.agencies) > 1 or len(p.years) > 1:
+        return []
+    at = text.find("比", text.find("比较") + 2 if "比较" in text else 0)
+    if at >= 0:
+        sides = [[h for h in p.named if h[0] < at], [h for h in p.named if h[0] > at]]
+        best = [max(side, key=lambda h: _weight(h[2]))[1] for side in sides if side]
+        return best if len(best) == 2 and best[0] != best[1] else []
+    strong = list(dict.fromkeys(key for _, key, word in p.named if word not in lexicon()["weak_metric_words"]))
+    return strong if len(strong) == 2 else []
 
 
 def _is_change(p: Parsed) -> bool:
