@@ -119,3 +119,10 @@ def test_lexicon_words_are_compared_in_normalised_form():
     unmatchable = [w for ws in QUESTIONS["intents"].values() for w in ws
                    if normalize(w) not in normalize(f"问{w}问")]
     assert unmatchable == []
+
+
+@pytest.mark.parametrize("word", QUESTIONS["not_our_figures"])
+def test_a_measure_the_tables_do_not_hold_is_never_answered_as_new_applications(asker, word):
+    """高区2023年有多少申请被撤销: said with the common word 申请, it must not fall back to 新收."""
+    p = _parse(asker, f"高区2023年有多少申请{word}了")
+    assert p.intent == "unclear" and p.metric is None, (word, p.intent, p.metric)
