@@ -68,9 +68,9 @@ def metric_words() -> dict[str, tuple[str, str]]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
     words = {normalize(w): v for w, v in words.items()}
-    blocks = set(cat.review_block_words.values())
+    blocks, columns = set(cat.review_block_words.values()), set(cat.review_column_words.values())
     for entry in lexicon()["everyday_metric_words"]:
-        kind = "block" if entry["means"] in blocks else "metric"
+        kind = "block" if entry["means"] in blocks else "column" if entry["means"] in columns else "metric"
         for word in entry["words"]:
             words.setdefault(word, (kind, entry["means"]))
     return words
@@ -164,9 +164,12 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for intent, words in lex["intents"].items():
         if any(w.lower() in masked.lower() for w in words):
             parsed.cues.add(intent)
-    if parsed.strong and not parsed.cues & {"sum", "each"}:
-        # 申请人逾期不补正、不再处理: the common words (申请, 处理) name no second figure
-        parsed.metrics = [m for m in parsed.metrics if m in parsed.strong or m.startswith(("review.", "litigation."))]
+    if parsed.strong:
+        # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
+        # unless joined to another figure's word (上年结转加本年新收一共多少)
+        joined = _joined_metrics(parsed.named, masked)
+        parsed.metrics = [m for m in parsed.metrics
+                          if m in parsed.strong or m in joined or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
         parsed.direction = "least"
     top = _TOP.search(masked)
@@ -196,6 +199,20 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
 def _inside_metric_word(text: str, word: str) -> bool:
     at = text.find(word)
     return any(i <= at and at + len(word) <= j for i, j, _ in _find_words(text, metric_words()))
+
+
+# what may stand between two figures' words that are added or listed together (上年结转加本年新收)
+_JOIN = re.compile(r"^(?:本年|上年|今年|的)?(?:和|与|及|以及|加上|加|跟|同|、|,|，)(?:本年|上年|今年|的)?$")
+
+
+def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
+    """Metrics whose words stand next to another metric's word, joined by 和/加/、 …"""
+    joined = set()
+    ends = sorted((start, start + len(word), key) for start, key, word in named)
+    for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
+        if key != other and _JOIN.match(text[end:start]):
+            joined |= {key, other}
+    return joined
 
 
 def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
