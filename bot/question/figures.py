@@ -171,6 +171,8 @@ def _term_of(metric: str, applicant: str | None) -> str:
 
 
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    if "by_applicant" in p.cues and len(p.agencies) == 1 and (p.metric or "").startswith("apply."):
+        return _rank_applicants(question, p, ix)
     year = p.years[0] if p.years else None
     if year is not None and year not in ix.years:
         return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
@@ -209,6 +211,33 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=value, unit=top.unit if value is not None else None,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
+
+
+def _rank_applicants(question: str, p: Parsed, ix: Index) -> Answer:
+    """The kinds of applicant of one report's row, most (or least) first (文登区2020年哪类申请人最多)."""
+    agency, year, note, problem = resolve.one_report(question, p, ix)
+    if problem:
+        return problem
+    cat = catalogue.load()
+    figs = [f for a in cat.applicants if a != "total"
+            for f in [ix.figure(agency, year, p.metric, a)] if f is not None and f.value is not None]
+    if not figs:
+        return resolve.no_figure(question, p, ix, agency, year)
+    figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
+    top = [f for f in figs if f.value == figs[0].value]
+    label, _ = compose.label_of(p.metric, None)
+    lines = [compose.say("rank_applicants", agency=agency, year=year, label=label,
+                         word=compose.say("rank_most" if p.direction == "most" else "rank_least"),
+                         names="、".join(cat.applicant_label(f.applicant) for f in top),
+                         value=compose.number_text(top[0].value, top[0].unit),
+                         each="、".join(f"{cat.applicant_label(f.applicant)}{compose.number_text(f.value, f.unit)}"
+                                       for f in figs))]
+    if note:
+        lines.append(note)
+    lines += compose.sources_of(top[:1])
+    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top[0].value),
+                  unit=top[0].unit, facts=[f.as_fact() for f in figs],
+                  context=resolve.context_of(p, [agency], [year], "lookup"))
 
 
 def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

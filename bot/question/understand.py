@@ -186,7 +186,8 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     parsed.compared = _compared_metrics(parsed, masked)
     parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
     parsed.intent = _intent(parsed)
-    if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions:
+    if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions \
+            and "by_applicant" not in parsed.cues:
         # 镇江市哪个单位最多: a city named in a ranking is where to look, not the city government
         places = [regions.get(s.span) for s in parsed.agencies]
         if all(places):
@@ -402,7 +403,7 @@ def _intent(p: Parsed) -> str:
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
         compared = "compare" in cues or "difference" in cues or "比" in p.text
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
-    if p.metric and ("rank" in cues or p.top > 1):
+    if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
     if p.metric and "aggregate" in cues and len(p.agencies) != 1:
         return "aggregate"
