@@ -93,7 +93,9 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if problem:
         return problem
     pairs: list[tuple[str, int]] = []
-    if len(names) >= 2:
+    if len(names) >= 2 and len(p.years) == len(names):
+        pairs = list(zip(names, p.years, strict=True))  # 高区2023年和文登区2020年: each its own year, in order
+    elif len(names) >= 2:
         for name in names:
             years, _ = resolve.years_for(name, p, ix)
             pairs.extend((name, y) for y in (years[-1:] if not p.years else years[:1]))
