@@ -175,6 +175,13 @@ def _term_of(metric: str, applicant: str | None) -> str:
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if "by_applicant" in p.cues and len(p.agencies) == 1 and (p.metric or "").startswith("apply."):
         return _rank_applicants(question, p, ix)
+    answer = _rank_agencies(question, p, ix)
+    if p.top > 1:
+        answer.value = answer.unit = None  # 前3 asks for three, not one number
+    return answer
+
+
+def _rank_agencies(question: str, p: Parsed, ix: Index) -> Answer:
     year = p.years[0] if p.years else None
     if year is not None and year not in ix.years:
         return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
@@ -209,8 +216,7 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if not p.years:
         lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
     lines += compose.sources_of(shown[:1])
-    value = compose.plain_value(top.value) if p.top <= 1 else None  # 前3 asks for three, not one number
-    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=value, unit=top.unit if value is not None else None,
+    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
 
@@ -350,7 +356,7 @@ def _chart_notes(figs: list[Figure], ix: Index) -> list[str]:
     for f in figs:
         if f.table == CHART and ix.report(f.agency, f.year) is None:
             source = next((r["year"] for r in ix.by_agency.get(f.agency, []) if r["id"] == f.report_id), "")
-            notes.append(compose.say("note_chart_year", year=f.year, agency=f.agency, report_year=source))
+            notes.append(compose.say("note_chart_year_from", year=f.year, agency=f.agency, report_year=source))
     return notes
 
 
