@@ -175,6 +175,8 @@ def _term_of(metric: str, applicant: str | None) -> str:
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if "by_applicant" in p.cues and len(p.agencies) == 1 and (p.metric or "").startswith("apply."):
         return _rank_applicants(question, p, ix)
+    if p.ratio:
+        return _rank_rates(question, p, ix)
     answer = _rank_agencies(question, p, ix)
     if p.top > 1:
         answer.value = answer.unit = None  # 前3 asks for three, not one number
@@ -219,6 +221,35 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Answer:
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
+
+
+def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:
+    """Reports ranked by a named rate (哪个单位公开率最高): each agency's newest report, or the year asked."""
+    spec = lexicon()["ratios"][p.ratio]
+    year = p.years[0] if p.years else None
+    rates = []
+    for bottom in ix.across_agencies(year, spec["denominator"], p.applicant, p.region, latest_only=year is None):
+        tops = [ix.figure(bottom.agency, bottom.year, m, p.applicant) for m in spec["numerator"]]
+        if bottom.value and all(f is not None and f.value is not None for f in tops):
+            rates.append((round(100 * sum(f.value for f in tops) / bottom.value, 1), bottom, tops))
+    if not rates:
+        return Answer(question, NO_DATA, "rank", compose.say("rank_rate_none", name=spec["label"]))
+    rates.sort(key=lambda r: r[0], reverse=p.direction == "most")
+    cut = min(max(p.top, 1), len(rates))
+    while cut < len(rates) and rates[cut][0] == rates[cut - 1][0]:
+        cut += 1
+    word = compose.say("rank_highest" if p.direction == "most" else "rank_lowest")
+    lines = [compose.say("rank_rate", name=spec["label"], word=word, names="、".join(
+        f"{b.agency}{'' if year else f'（{b.year}年）'}{rate}%" for rate, b, _ in rates[:cut]))]
+    lines.append(compose.say("rank_rate_each", count=len(rates), each="；".join(
+        compose.say("rank_rate_item", agency=b.agency, year=b.year, rate=rate,
+                    top=" + ".join(compose.number_text(f.value, "") for f in tops),
+                    bottom=compose.number_text(b.value, ""))
+        for rate, b, tops in rates[:10])))
+    best = rates[0]
+    return Answer(question, ANSWERED, "rank", "\n".join(lines),
+                  value=best[0] if p.top <= 1 else None, unit="%" if p.top <= 1 else None, facts=[f.as_fact() for _, b, tops in rates[:cut] for f in [*tops, b]],
+                  context=resolve.context_of(p, [], p.years, "rank"))
 
 
 def _rank_applicants(question: str, p: Parsed, ix: Index) -> Answer:

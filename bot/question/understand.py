@@ -389,6 +389,8 @@ def _intent(p: Parsed) -> str:
         return "list_reports"
     if "summary" in cues and not p.metric:
         return "summary"
+    if p.ratio and "rank" in cues and not p.agencies:
+        return "rank"  # 哪个单位公开率最高: reports ranked by the named rate
     if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
     if _is_change(p):
