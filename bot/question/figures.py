@@ -246,6 +246,9 @@ def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:
                     top=" + ".join(compose.number_text(f.value, "") for f in tops),
                     bottom=compose.number_text(b.value, ""))
         for rate, b, tops in rates[:10])))
+    left_out = len({r["agency"] for r in ix.in_region(p.region) if year is None or r["year"] == year}) - len(rates)
+    if left_out > 0:
+        lines.append(compose.say("rank_rate_left_out", count=left_out))
     best = rates[0]
     return Answer(question, ANSWERED, "rank", "\n".join(lines),
                   value=best[0] if p.top <= 1 else None, unit="%" if p.top <= 1 else None, facts=[f.as_fact() for _, b, tops in rates[:cut] for f in [*tops, b]],
