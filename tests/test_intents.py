@@ -131,3 +131,16 @@ def test_a_measure_the_tables_do_not_hold_is_never_answered_as_new_applications(
     """高区2023年有多少申请被撤销: said with the common word 申请, it must not fall back to 新收."""
     p = _parse(asker, f"高区2023年有多少申请{word}了")
     assert p.intent == "unclear" and p.metric is None, (word, p.intent, p.metric)
+
+
+NEGATION = QUESTIONS["negation_examples"]
+
+
+@pytest.mark.parametrize(("question", "metric"), list(NEGATION["match"].items()))
+def test_a_negated_figure_word_names_the_other_figure(asker, question, metric):
+    assert _parse(asker, question).metric == metric
+
+
+@pytest.mark.parametrize(("question", "metric"), list(NEGATION["no_match"].items()))
+def test_a_figure_word_without_negation_keeps_its_figure(asker, question, metric):
+    assert _parse(asker, question).metric != metric

@@ -234,8 +234,11 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     block = column = prow = pcol = None
     best = None
     strong: set[str] = set()
+    negated = lexicon()["negated_metrics"]
     for start, _end, word in _find_words(text, words):
         kind, key = words[word]
+        if key in negated and text[:start].endswith(tuple(lexicon()["negation_words"])):
+            key = negated[key]  # 没给公开: the other figure
         if kind in ("metric", "block"):
             parsed.named.append((start, key if kind == "metric" else f"{key}.total", word))
         if kind == "applicant":
