@@ -121,7 +121,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     value = None
     if len(figs) == 2 and figs[0].unit == figs[1].unit:
         diff = figs[0].value - figs[1].value
-        if "difference" in p.cues:
+        if "difference" in p.cues or "change" in p.cues:
             value = compose.plain_value(abs(diff))  # 比工信局多多少: the difference is the number asked for
         if diff:
             more, less = (figs[0], figs[1]) if diff > 0 else (figs[1], figs[0])

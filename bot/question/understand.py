@@ -403,10 +403,12 @@ def _intent(p: Parsed) -> str:
     if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
-    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1 and "difference" not in cues) and p.metric:
+    # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
+    asks_difference = "difference" in cues or "change" in cues and len(p.years) == 2
+    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1 and not asks_difference) and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
-        compared = "compare" in cues or "difference" in cues or "比" in p.text
+        compared = "compare" in cues or asks_difference or "比" in p.text
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
     if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
