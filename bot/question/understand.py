@@ -1,7 +1,8 @@
 """A normalised question → its parts: intent, agencies, years, metric, applicant.
 
 Words come from the catalogue (metrics, applicants) and from
-index/lexicon/questions.yaml (intent cues); nothing here answers anything.
+index/lexicon/questions.yaml (intent cues, everyday words for figures, negations),
+all compared in the form normalize() gives a question; nothing here answers anything.
 """
 
 from __future__ import annotations
