@@ -120,6 +120,7 @@ class Asker:
             "ratio": figures.ratio,
             "multi": figures.multi,
             "trend": figures.trend,
+            "change": figures.change,
             "compare": figures.compare,
             "rank": figures.rank,
             "aggregate": figures.aggregate,

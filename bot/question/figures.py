@@ -14,6 +14,7 @@ from bot.question.query import Figure, Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
 from index.catalogue import PROSE
+from index.history import CHART
 
 
 def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
@@ -86,11 +87,15 @@ def _several_statements(question: str, stated: list[Figure], context: dict) -> A
 
 
 def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    if p.compared:
+        return _compare_metrics(question, p, ix)
     names, problem = resolve.resolve_agencies(question, p)
     if problem:
         return problem
     pairs: list[tuple[str, int]] = []
-    if len(names) >= 2:
+    if len(names) >= 2 and len(p.years) == len(names):
+        pairs = list(zip(names, p.years, strict=True))  # 高区2023年和文登区2020年: each its own year, in order
+    elif len(names) >= 2:
         for name in names:
             years, _ = resolve.years_for(name, p, ix)
             pairs.extend((name, y) for y in (years[-1:] if not p.years else years[:1]))
@@ -103,7 +108,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         pairs = [(agency, y) for y in (p.years or ix.years_of(agency)[-1:])]
     figs, missing = [], []
     for name, year in pairs:
-        fig = ix.figure(name, year, p.metric, p.applicant)
+        fig = ix.figure(name, year, p.metric, p.applicant) or _from_chart(ix, name, year, p)
         if fig and fig.value is not None:
             figs.append(fig)
         else:
@@ -116,7 +121,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     value = None
     if len(figs) == 2 and figs[0].unit == figs[1].unit:
         diff = figs[0].value - figs[1].value
-        if "difference" in p.cues:
+        if "difference" in p.cues or "change" in p.cues:
             value = compose.plain_value(abs(diff))  # 比工信局多多少: the difference is the number asked for
         if diff:
             more, less = (figs[0], figs[1]) if diff > 0 else (figs[1], figs[0])
@@ -126,6 +131,7 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
             lines.append("两者相同。")
     if missing:
         lines.append("没有数字：" + "、".join(missing) + "。")
+    lines += _chart_notes(figs, ix) + _assumed(p)
     lines += compose.sources_of(figs)
     return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
                   unit=figs[0].unit if value is not None else None, facts=[f.as_fact() for f in figs],
@@ -133,7 +139,51 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
                   context=resolve.context_of(p, names, p.years, "compare"))
 
 
+def _compare_metrics(question: str, p: Parsed, ix: Index) -> Answer:
+    """Two figures of one report (予以公开比不予公开多多少): each with its source, and the difference."""
+    agency, year, note, problem = resolve.one_report(question, p, ix)
+    if problem:
+        return problem
+    figs = [ix.figure(agency, year, m, p.applicant) for m in p.compared]
+    labels = [_term_of(m, p.applicant) for m in p.compared]
+    context = resolve.context_of(p, [agency], [year], "lookup")
+    if any(f is None or f.value is None for f in figs):
+        missing = "、".join(label for label, f in zip(labels, figs, strict=True) if f is None or f.value is None)
+        return Answer(question, NO_DATA, "compare", compose.say("compare_metrics_missing", agency=agency, year=year,
+                                                                labels=missing), context=context)
+    first, second = figs
+    lines = [compose.figure_sentence(f) for f in figs]
+    value = None
+    if _unit_group(first.unit) == _unit_group(second.unit):
+        diff = first.value - second.value
+        key = "compare_metrics_more" if diff > 0 else "compare_metrics_less" if diff < 0 else "compare_metrics_same"
+        lines.append(compose.say(key, first=labels[0], second=labels[1],
+                                 diff=compose.number_text(abs(diff), first.unit)))
+        value = compose.plain_value(abs(diff)) if "difference" in p.cues else None
+    if note:
+        lines.append(note)
+    lines += compose.sources_of(figs)
+    return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
+                  unit=first.unit if value is not None else None, facts=[f.as_fact() for f in figs], context=context)
+
+
+def _term_of(metric: str, applicant: str | None) -> str:
+    label, applicant_part = compose.label_of(metric, applicant)
+    return label.split("·")[-1] + applicant_part
+
+
 def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    if "by_applicant" in p.cues and len(p.agencies) == 1 and (p.metric or "").startswith("apply."):
+        return _rank_applicants(question, p, ix)
+    if p.ratio:
+        return _rank_rates(question, p, ix)
+    answer = _rank_agencies(question, p, ix)
+    if p.top > 1:
+        answer.value = answer.unit = None  # 前3 asks for three, not one number
+    return answer
+
+
+def _rank_agencies(question: str, p: Parsed, ix: Index) -> Answer:
     year = p.years[0] if p.years else None
     if year is not None and year not in ix.years:
         return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
@@ -151,6 +201,15 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     head = "、".join(f.agency for f in ties)
     scope = f"{year}年" if year else ""
     lines = [f"{scope}{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
+    if p.top > 1:
+        # 前3 / 倒数前3: those first, then the rest of the list below; a tie at the cut stays in
+        cut = min(p.top, len(figs))
+        while cut < len(figs) and figs[cut].value == figs[cut - 1].value:
+            cut += 1
+        lines = [compose.say("rank_top", scope=scope, label=label, applicant_part=applicant_part, word=word,
+                             count=min(p.top, len(figs)), names="、".join(
+                                 f"{f.agency}（{compose.number_text(f.value, f.unit)}）" for f in figs[:cut]))
+                 + (compose.say("rank_tie") if cut > p.top else "")]
     # rankings add up groups in SQL; the rows shown get their full figure, formula and source
     shown = [ix.figure(f.agency, f.year, f.metric, p.applicant) or f for f in figs[: max(p.top, min(len(figs), 10))]]
     lines.append(f"共{len(figs)}个单位：" + "；".join(
@@ -162,6 +221,65 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [top.agency], [top.year], "rank"))
+
+
+def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:
+    """Reports ranked by a named rate (哪个单位公开率最高): each agency's newest report, or the year asked."""
+    spec = lexicon()["ratios"][p.ratio]
+    year = p.years[0] if p.years else None
+    rates = []
+    for bottom in ix.across_agencies(year, spec["denominator"], p.applicant, p.region, latest_only=year is None):
+        tops = [ix.figure(bottom.agency, bottom.year, m, p.applicant) for m in spec["numerator"]]
+        if bottom.value and all(f is not None and f.value is not None for f in tops):
+            rates.append((round(100 * sum(f.value for f in tops) / bottom.value, 1), bottom, tops))
+    if not rates:
+        return Answer(question, NO_DATA, "rank", compose.say("rank_rate_none", name=spec["label"]))
+    rates.sort(key=lambda r: r[0], reverse=p.direction == "most")
+    cut = min(max(p.top, 1), len(rates))
+    while cut < len(rates) and rates[cut][0] == rates[cut - 1][0]:
+        cut += 1
+    word = compose.say("rank_highest" if p.direction == "most" else "rank_lowest")
+    lines = [compose.say("rank_rate", name=spec["label"], word=word, names="、".join(
+        f"{b.agency}{'' if year else f'（{b.year}年）'}{rate}%" for rate, b, _ in rates[:cut]))]
+    lines.append(compose.say("rank_rate_each", count=len(rates), each="；".join(
+        compose.say("rank_rate_item", agency=b.agency, year=b.year, rate=rate,
+                    top=" + ".join(compose.number_text(f.value, "") for f in tops),
+                    bottom=compose.number_text(b.value, ""))
+        for rate, b, tops in rates[:10])))
+    left_out = len({r["agency"] for r in ix.in_region(p.region) if year is None or r["year"] == year}) - len(rates)
+    if left_out > 0:
+        lines.append(compose.say("rank_rate_left_out", count=left_out))
+    best = rates[0]
+    return Answer(question, ANSWERED, "rank", "\n".join(lines),
+                  value=best[0] if p.top <= 1 else None, unit="%" if p.top <= 1 else None, facts=[f.as_fact() for _, b, tops in rates[:cut] for f in [*tops, b]],
+                  context=resolve.context_of(p, [], p.years, "rank"))
+
+
+def _rank_applicants(question: str, p: Parsed, ix: Index) -> Answer:
+    """The kinds of applicant of one report's row, most (or least) first (文登区2020年哪类申请人最多)."""
+    agency, year, note, problem = resolve.one_report(question, p, ix)
+    if problem:
+        return problem
+    cat = catalogue.load()
+    figs = [f for a in cat.applicants if a != "total"
+            for f in [ix.figure(agency, year, p.metric, a)] if f is not None and f.value is not None]
+    if not figs:
+        return resolve.no_figure(question, p, ix, agency, year)
+    figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
+    top = [f for f in figs if f.value == figs[0].value]
+    label, _ = compose.label_of(p.metric, None)
+    lines = [compose.say("rank_applicants", agency=agency, year=year, label=label,
+                         word=compose.say("rank_most" if p.direction == "most" else "rank_least"),
+                         names="、".join(cat.applicant_label(f.applicant) for f in top),
+                         value=compose.number_text(top[0].value, top[0].unit),
+                         each="、".join(f"{cat.applicant_label(f.applicant)}{compose.number_text(f.value, f.unit)}"
+                                       for f in figs))]
+    if note:
+        lines.append(note)
+    lines += compose.sources_of(top[:1])
+    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top[0].value),
+                  unit=top[0].unit, facts=[f.as_fact() for f in figs],
+                  context=resolve.context_of(p, [agency], [year], "lookup"))
 
 
 def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
@@ -224,6 +342,60 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
                   facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
+
+
+def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    """One year against the year before: from the year's and the previous year's reports, else a report's own chart."""
+    agency, problem = resolve.the_agency(question, p, ix)
+    if problem:
+        return problem
+    series = {f.year: f for f in ix.series(agency, p.metric, p.applicant)}
+    years = p.years or [y for y in ix.years_of(agency) if y in series][-1:] or ix.years_of(agency)[-1:]
+    year = years[0]
+    now = ix.figure(agency, year, p.metric, p.applicant) or series.get(year)
+    if now is None:
+        if ix.report(agency, year) is None:
+            return resolve.no_report(question, p, ix, agency, year)
+        return resolve.no_figure(question, p, ix, agency, year)
+    label, applicant_part = compose.label_of(p.metric, p.applicant)
+    context = resolve.context_of(p, [agency], [year], "change")
+    before = ix.figure(agency, year - 1, p.metric, p.applicant) or series.get(year - 1)
+    now_text = compose.number_text(now.value, now.unit, now.raw) if now.value is not None else compose.say("kind_blank")
+    if before is None or before.value is None or now.value is None:
+        text = compose.say("change_no_before", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                           now_text=now_text, before_year=year - 1)
+        lines = [text, *_chart_notes([now], ix), *_assumed(p), *compose.sources_of([now])]
+        return Answer(question, NO_DATA, "change", "\n".join(lines), facts=[now.as_fact()], context=context)
+    diff = now.value - before.value
+    direction = compose.say("change_up" if diff > 0 else "change_down" if diff < 0 else "change_same")
+    percent = (compose.say("change_percent", percent=f"{100 * diff / before.value:+.1f}")
+               if diff and before.value else "")
+    text = compose.say("change", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                       now_text=now_text, before_year=year - 1,
+                       before_text=compose.number_text(before.value, before.unit, before.raw), direction=direction,
+                       diff_text=compose.number_text(abs(diff), now.unit) if diff else "", percent=percent)
+    lines = [text, *_chart_notes([before, now], ix), *_assumed(p), *compose.sources_of([before, now])]
+    return Answer(question, ANSWERED, "change", "\n".join(lines), value=compose.plain_value(diff), unit=now.unit,
+                  facts=[before.as_fact(), now.as_fact()], chart=_chart(label, [before, now], by="year"),
+                  context=context)
+
+
+def _from_chart(ix: Index, agency: str, year: int, p: Parsed) -> Figure | None:
+    """A year no report of the agency covers, as a later report's own chart gives it."""
+    return next((f for f in ix.series(agency, p.metric, p.applicant) if f.year == year), None)
+
+
+def _chart_notes(figs: list[Figure], ix: Index) -> list[str]:
+    notes = []
+    for f in figs:
+        if f.table == CHART and ix.report(f.agency, f.year) is None:
+            source = next((r["year"] for r in ix.by_agency.get(f.agency, []) if r["id"] == f.report_id), "")
+            notes.append(compose.say("note_chart_year_from", year=f.year, agency=f.agency, report_year=source))
+    return notes
+
+
+def _assumed(p: Parsed) -> list[str]:
+    return [compose.say("note_assumed_metric", label=compose.label_of(p.metric, None)[0])] if p.assumed_metric else []
 
 
 def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

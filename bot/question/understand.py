@@ -1,7 +1,8 @@
 """A normalised question → its parts: intent, agencies, years, metric, applicant.
 
 Words come from the catalogue (metrics, applicants) and from
-index/lexicon/questions.yaml (intent cues); nothing here answers anything.
+index/lexicon/questions.yaml (intent cues, everyday words for figures, negations),
+all compared in the form normalize() gives a question; nothing here answers anything.
 """
 
 from __future__ import annotations
@@ -14,14 +15,31 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.question.agencies import AgencyIndex, Spotted
-from bot.question.normalize import years_in
+from bot.question.normalize import normalize, years_in
 from index import catalogue
 from index.catalogue import LEXICON
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    return yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8"))
+    """questions.yaml with every word in the form a normalised question has (前三 → 前3)."""
+    return _normalized(yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8")))
+
+
+def _normalized(data):
+    if isinstance(data, str):
+        return normalize(data)
+    if isinstance(data, list):
+        return [_normalized(v) for v in data]
+    if isinstance(data, dict):
+        return {(_normalized(k) if isinstance(k, str) else k): _normalized(v) for k, v in data.items()}
+    return data
+
+
+@lru_cache(maxsize=1)
+def everyday_unless() -> dict[str, list[str]]:
+    """Everyday metric word → words that, in the same question, show it means something else."""
+    return {w: entry.get("unless") or [] for entry in lexicon()["everyday_metric_words"] for w in entry["words"]}
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +68,20 @@ def metric_words() -> dict[str, tuple[str, str]]:
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
+    words = {normalize(w): v for w, v in words.items()}
+    blocks, columns = set(cat.review_block_words.values()), set(cat.review_column_words.values())
+    for entry in lexicon()["everyday_metric_words"]:
+        kind = "block" if entry["means"] in blocks else "column" if entry["means"] in columns else "metric"
+        for word in entry["words"]:
+            words.setdefault(word, (kind, entry["means"]))
     return words
+
+
+def _vocabulary(text: str) -> dict[str, tuple[str, str]]:
+    """The metric words a question may use: an everyday word whose `unless` word is present is not one."""
+    words = metric_words()
+    dropped = [w for w, unless in everyday_unless().items() if w in text and any(u in text for u in unless)]
+    return {w: v for w, v in words.items() if w not in dropped} if dropped else words
 
 
 @dataclass
@@ -79,6 +110,12 @@ class Parsed:
     alternatives: list[str] = field(default_factory=list)
     followup: bool = False
     cues: set[str] = field(default_factory=set)
+    # the metric was not named but taken as lexicon's default_metric (文登区2020年比2019年多多少)
+    assumed_metric: bool = False
+    # metric words where the question says them: (position, metric key, word)
+    named: list[tuple[int, str, str]] = field(default_factory=list)
+    # two figures of one report set against each other (予以公开比不予公开多多少)
+    compared: list[str] = field(default_factory=list)
 
 
 def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
@@ -113,8 +150,9 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
     for word, back in lex["relative_years"].items():
-        # 去年结转 is a metric word, not a year: relative years only when no year is written
-        if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word):
+        # 去年结转 is a metric word and 比去年 a change, not a year: relative years only when no year is written
+        if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word) \
+                and not _inside_any(masked, word, lex["intents"]["change"]):
             parsed.years.append(newest_year - back)
     parsed.years = list(dict.fromkeys(parsed.years))
     if conflicts:
@@ -127,20 +165,30 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for intent, words in lex["intents"].items():
         if any(w.lower() in masked.lower() for w in words):
             parsed.cues.add(intent)
-    if parsed.strong and not parsed.cues & {"sum", "each"}:
-        # 申请人逾期不补正、不再处理: the common words (申请, 处理) name no second figure
-        parsed.metrics = [m for m in parsed.metrics if m in parsed.strong or m.startswith(("review.", "litigation."))]
+    if parsed.strong:
+        # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
+        # unless joined to another figure's word (上年结转加本年新收一共多少)
+        joined = _joined_metrics(parsed.named, masked)
+        parsed.metrics = [m for m in parsed.metrics
+                          if m in parsed.strong or m in joined or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
         parsed.direction = "least"
-    top = re.search(r"前\s*(\d{1,2})", masked)
+    top = _TOP.search(masked)
     if top:
-        parsed.top = int(top.group(1))
+        parsed.top = int(next(g for g in top.groups() if g))
+    if not parsed.metric and parsed.agencies and ("change" in parsed.cues or "difference" in parsed.cues
+                                                  and len(parsed.years) >= 2):
+        # 文登区2020年比2019年多多少: the headline figure, and the answer says it was assumed
+        parsed.metric, parsed.assumed_metric = lex["default_metric"], True
+        parsed.metrics = [parsed.metric]
     for name in lex["ratios"]:
         if name in masked:
             parsed.ratio = name
+    parsed.compared = _compared_metrics(parsed, masked)
     parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
     parsed.intent = _intent(parsed)
-    if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions:
+    if parsed.intent in ("rank", "aggregate", "list_reports") and parsed.agencies and regions \
+            and "by_applicant" not in parsed.cues:
         # 镇江市哪个单位最多: a city named in a ranking is where to look, not the city government
         places = [regions.get(s.span) for s in parsed.agencies]
         if all(places):
@@ -155,17 +203,45 @@ def _inside_metric_word(text: str, word: str) -> bool:
     return any(i <= at and at + len(word) <= j for i, j, _ in _find_words(text, metric_words()))
 
 
+# what may stand between two figures' words that are added or listed together (上年结转加本年新收)
+_JOIN = re.compile(r"^(?:本年|上年|今年|的)?(?:和|与|及|以及|加上|加|跟|同|、|,|，)(?:本年|上年|今年|的)?$")
+
+
+def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
+    """Metrics whose words stand next to another metric's word, joined by 和/加/、 …"""
+    joined = set()
+    ends = sorted((start, start + len(word), key) for start, key, word in named)
+    for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
+        if key != other and _JOIN.match(text[end:start]):
+            joined |= {key, other}
+    return joined
+
+
+def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
+    """word is part of one of the phrases where the text says it (比去年 holds 去年)."""
+    return any(word in phrase and phrase in text for phrase in phrases)
+
+
+# how many a ranking asks for: 前3, 前3名, 3个单位, 3家 (numerals are digits after normalising)
+_TOP = re.compile(r"前\s*(\d{1,2})|(\d{1,2})\s*(?:个|家)(?:单位|部门|机关|区|县)|(?<!第)(\d{1,2})\s*名")
+
+
 # a sub-block (直接起诉) says more than the block it belongs to (行政诉讼)
 _BLOCK_RANK = {"litigation.direct": 2, "litigation.after_review": 2, "review": 1, "litigation": 1}
 
 
 def _read_metric(parsed: Parsed, text: str) -> None:
-    words = metric_words()
+    words = _vocabulary(text)
     block = column = prow = pcol = None
     best = None
     strong: set[str] = set()
-    for _start, _end, word in _find_words(text, words):
+    negated = lexicon()["negated_metrics"]
+    for start, _end, word in _find_words(text, words):
         kind, key = words[word]
+        if key in negated and text[:start].endswith(tuple(lexicon()["negation_words"])):
+            key = negated[key]  # 没给公开: the other figure
+        if kind in ("metric", "block"):
+            parsed.named.append((start, key if kind == "metric" else f"{key}.total", word))
         if kind == "applicant":
             parsed.applicant = key
         elif kind == "block":
@@ -317,15 +393,25 @@ def _intent(p: Parsed) -> str:
         return "list_reports"
     if "summary" in cues and not p.metric:
         return "summary"
+    if p.ratio and "rank" in cues and not p.agencies:
+        return "rank"  # 哪个单位公开率最高: reports ranked by the named rate
     if p.ratio or "ratio" in cues and p.metric:
         return "ratio"
+    if _is_change(p):
+        return "change"
+    if p.compared:
+        return "compare"
     if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
         return "multi"
-    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1) and p.metric:
+    # 2023年比2022年多了多少 asks for one difference: a compare, not a series
+    # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
+    asks_difference = "difference" in cues or "change" in cues and len(p.years) == 2
+    if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1 and not asks_difference) and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
-        return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and "compare" not in cues else "compare"
-    if p.metric and "rank" in cues:
+        compared = "compare" in cues or asks_difference or "比" in p.text
+        return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
+    if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
     if p.metric and "aggregate" in cues and len(p.agencies) != 1:
         return "aggregate"
@@ -342,6 +428,33 @@ def _intent(p: Parsed) -> str:
     if "chart" in cues:
         return "help"
     return "unknown"
+
+
+def _compared_metrics(p: Parsed, text: str) -> list[str]:
+    """Two figures a compare question sets against each other, or none.
+
+    `A比B多多少`: the best word on each side of 比 (a common word such as 申请 counts here:
+    收到的申请比办结的多多少); `A和B哪个多`: two specific words. A side with no metric word
+    (予以公开比去年多多少) makes it no compare of figures.
+    """
+    if not p.cues & {"compare", "difference"} or p.cues & {"each", "sum"} or len(p.agencies) > 1 or len(p.years) > 1:
+        return []
+    at = text.find("比", text.find("比较") + 2 if "比较" in text else 0)
+    if at >= 0:
+        sides = [[h for h in p.named if h[0] < at], [h for h in p.named if h[0] > at]]
+        best = [max(side, key=lambda h: _weight(h[2]))[1] for side in sides if side]
+        return best if len(best) == 2 and best[0] != best[1] else []
+    strong = list(dict.fromkeys(key for _, key, word in p.named if word not in lexicon()["weak_metric_words"]))
+    return strong if len(strong) == 2 else []
+
+
+def _is_change(p: Parsed) -> bool:
+    """One year against the year before: a figure of one agency, at most one year named, no history asked.
+
+    表二's own 本年增/减 column (行政许可本年增加了多少) is a lookup, not a change.
+    """
+    return ("change" in p.cues and "trend" not in p.cues and bool(p.metric) and len(p.years) <= 1
+            and len(p.agencies) <= 1 and not (p.metric or "").endswith(".change"))
 
 
 def search_phrase(text: str) -> str:
