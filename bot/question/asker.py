@@ -9,21 +9,26 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
-from bot.question import compose, documents, figures, resolve
+from bot.question import compose, documents, figures, followup, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
-from bot.question.normalize import MAX_QUESTION, normalize
+from bot.question.followup import FollowUp
+from bot.question.normalize import MAX_QUESTION, normalize, years_in
 from bot.question.query import Index
-from bot.question.understand import Parsed, understand
+from bot.question.understand import Parsed, lexicon, understand
 from index import tokenize
 
 log = logging.getLogger(__name__)
 
 
 class Asker:
-    def __init__(self, db_path: str | Path):
+    def __init__(self, db_path: str | Path, clock: Callable[[], date] = date.today):
+        # 今年/去年 count from today's date (a test passes its own clock)
+        self.clock = clock
         self.db_path = Path(db_path)
         self.index = Index(self.db_path)
         self.agencies = AgencyIndex.build(self.index.agencies)
@@ -44,17 +49,17 @@ class Asker:
 
     # --- questions --------------------------------------------------------------------
 
-    def ask(self, question: str, context: dict | None = None) -> Answer:
+    def ask(self, question: str, context: FollowUp | dict | None = None) -> Answer:
         """Answer one question; `context` is the previous answer's .context for follow-ups."""
         try:
-            return self._ask(question or "", context or {})
+            return self._ask(question or "", FollowUp.of(context))
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
             # nothing here may raise again: fixed wording, no index access
             return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
                           suggestions=list(documents.FALLBACK_EXAMPLES))
 
-    def _ask(self, question: str, context: dict) -> Answer:
+    def _ask(self, question: str, context: FollowUp) -> Answer:
         raw = question.strip()
         if not raw:
             return Answer(question, NOT_UNDERSTOOD, "empty", compose.replies()["empty"],
@@ -65,43 +70,31 @@ class Asker:
                           suggestions=documents.examples(self.index, self.agencies))
         text = normalize(raw)
         parsed = self._understand(text)
-        parsed = self._with_context(parsed, context)
+        parsed = followup.fill(parsed, context, self._has_year)
         answer = self._dispatch(question, parsed)
         answer.question = question
+        if answer.context:
+            answer.context.question = question
+        self._say_relative_year(text, parsed, answer)
         return answer
 
     def _understand(self, text: str) -> Parsed:
-        newest = self.index.years[-1] if self.index.years else None
-        return understand(text, self.agencies, newest, self.index.regions)
+        return understand(text, self.agencies, self.clock().year, self.index.regions)
 
-    def _with_context(self, parsed: Parsed, context: dict) -> Parsed:
-        """Fill what a follow-up (那2019年呢, 高区呢, 自然人呢) leaves out from the last question."""
-        if not context or parsed.intent in ("search", "greeting", "help", "list_reports"):
-            return parsed
-        short = len(parsed.text) <= 14 or parsed.followup
-        if not short:
-            return parsed
-        reused = False
-        if not parsed.metric and context.get("metric") and (parsed.agencies or parsed.years or parsed.applicant):
-            parsed.metric = context["metric"]
-            reused = True
-            if not parsed.applicant:
-                parsed.applicant = context.get("applicant")
-        if parsed.metric and not parsed.agencies and context.get("agencies"):
-            parsed.agencies = [resolve.context_spot(name) for name in context["agencies"]]
-            reused = True
-        if parsed.metric and not parsed.years and context.get("years") and reused:
-            parsed.years = list(context["years"])
-            # 高区呢 after a 2020 question: a new agency without that year answers with the year it has
-            names = [a for s in parsed.agencies for a in s.agencies]
-            if len(names) == 1 and not any(self.index.report(names[0], y) for y in parsed.years):
-                parsed.years = []
-        if reused:
-            intent = context.get("intent")
-            parsed.intent = intent if intent in ("lookup", "compare", "trend", "rank", "aggregate") else "lookup"
-            if parsed.intent == "compare" and len(parsed.agencies) < 2 and len(parsed.years) < 2:
-                parsed.intent = "lookup"
-        return parsed
+    def _has_year(self, agency: str, years: list[int]) -> bool:
+        return any(self.index.report(agency, y) for y in years)
+
+    def _say_relative_year(self, text: str, p: Parsed, answer: Answer) -> None:
+        """去年 means the year before today's: say which year that was."""
+        if years_in(text):
+            return
+        for word, back in lexicon()["relative_years"].items():
+            year = self.clock().year - back
+            if word in text and year in p.years:
+                note = compose.say("note_relative_year", word=word, year=year, today=self.clock().isoformat())
+                answer.notes.append(note)
+                answer.text += "\n" + note
+                return
 
     def _dispatch(self, question: str, p: Parsed) -> Answer:
         ix, ag = self.index, self.agencies
@@ -180,12 +173,16 @@ class Asker:
         lo, hi = max(1, line - around), min(len(lines), line + around)
         return [(n, lines[n - 1]) for n in range(lo, hi + 1)]
 
-    def choose(self, answer_context: dict, agency: str) -> Answer:
+    def choose(self, answer_context: FollowUp | dict, agency: str) -> Answer:
         """Answer again after the user picked one agency of an ambiguous question."""
-        question = answer_context.get("question", "")
+        question = FollowUp.of(answer_context).question
         parsed = self._understand(normalize(question))
-        parsed.agencies = [resolve.context_spot(agency)]
-        return self._dispatch(question, parsed)
+        parsed.agencies = [followup.spot(agency)]
+        answer = self._dispatch(question, parsed)
+        answer.question = question
+        if answer.context:
+            answer.context.question = question
+        return answer
 
 
 def _meta(conn, key: str):

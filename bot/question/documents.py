@@ -8,6 +8,7 @@ import re
 from bot.question import compose, resolve
 from bot.question.agencies import AgencyIndex, rules
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
+from bot.question.followup import FollowUp
 from bot.question.query import Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue, tokenize
@@ -33,7 +34,7 @@ def search(question: str, phrase: str, ix: Index, agencies: list[str], years: li
     lines = [f"有{len(sources)}份报告提到“{phrase}”："]
     lines += [f"· {s['agency']}{s['year']}年（{s['file']} 第{s['line']}行）：{s['snippet']}" for s in sources[:10]]
     return Answer(question, ANSWERED, "search", "\n".join(lines), sources=sources,
-                  context={"search": phrase, "question": question})
+                  context=FollowUp(question, search=phrase))
 
 
 def snippet(text: str, tokens: list[str], width: int = 60, phrase: str = "") -> str:

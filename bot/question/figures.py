@@ -161,7 +161,7 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     lines += compose.sources_of(shown[:1])
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
-                  context=resolve.context_of(p, [top.agency], [top.year], "rank"))
+                  context=resolve.context_of(p, [], p.years, "rank"))  # a follow-up ranks again
 
 
 def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

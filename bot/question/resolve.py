@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 
-from bot.question import compose
+from bot.question import compose, followup
 from bot.question.agencies import Spotted
 from bot.question.answer import AMBIGUOUS, NO_DATA, Answer
+from bot.question.followup import FollowUp
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed
 from index import catalogue
@@ -18,13 +19,11 @@ from index import catalogue
 MAX_LISTED = 30
 
 
-def context_spot(name: str) -> Spotted:
-    return Spotted(name, 0, 0, [name])
+context_spot = followup.spot
 
 
-def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> dict:
-    return {"agencies": agencies, "years": years, "metric": p.metric, "applicant": p.applicant, "intent": intent,
-            "question": p.text}
+def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> FollowUp:
+    return FollowUp(p.text, list(agencies), list(years), p.metric, p.applicant, intent)
 
 
 def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
