@@ -106,7 +106,9 @@ def table_of(metric: str | None) -> str:
 def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
     name = p.unknown_place or question
     listed = "、".join(ix.agencies[:MAX_LISTED]) + ("等" if len(ix.agencies) > MAX_LISTED else "")
-    return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed))
+    # the metric and year stay for a follow-up (那2020年呢), the unknown name does not
+    return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed),
+                  context=context_of(p, [], p.years, p.intent))
 
 
 def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
