@@ -77,7 +77,7 @@ def test_relative_years_count_from_today_and_say_the_year(seed_index, word, year
     asker = Asker(seed_index, clock=lambda: date(2021, 3, 1))
     answer = asker.ask(f"文登区{word}收到多少申请")
     assert f"{year}年" in answer.notes[-1] and "2021-03-01" in answer.notes[-1]
-    assert answer.value == (42 if year == 2020 else None)
+    assert {f["year"] for f in answer.facts} == ({year} if year < 2021 else set())  # 2019: the 2020 report's chart
 
 
 def test_a_typed_year_is_not_restated(seed_index):

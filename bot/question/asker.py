@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bot.question import compose, documents, figures, followup, resolve
+from bot.question import compose, documents, figures, followup, passages, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.followup import FollowUp
@@ -114,6 +114,9 @@ class Asker:
             "aggregate": figures.aggregate,
             "lookup": figures.lookup,
         }.get(p.intent)
+        stated = self._from_text(question, p)
+        if stated:
+            return stated
         if p.intent == "unclear":
             text = (f"报告的统计表中没有“{p.unclear}”这一项，我不能给出这个数字。"
                     "可以用“哪些报告提到…”在报告原文中查找。例如：")
@@ -124,6 +127,13 @@ class Asker:
             return Answer(question, NOT_UNDERSTOOD, "unknown", compose.replies()["not_understood"],
                           suggestions=documents.examples(ix, ag))
         return handler(question, p, ix, ag)
+
+    def _from_text(self, question: str, p: Parsed) -> Answer | None:
+        """A count the tables do not hold (撤回, 微信发布): what the report's text states, found by the question's words."""
+        if not passages.asks_count(p.text) or not (p.intent == "unclear" or p.intent == "summary" and "summary" not in p.cues):
+            return None
+        agency, year, _, problem = resolve.one_report(question, p, self.index)
+        return None if problem else passages.answer(question, p, self.index, agency, year)
 
     # --- other entry points the channels use -------------------------------------------
 

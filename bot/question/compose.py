@@ -100,6 +100,8 @@ def figure_sentence(fig: Figure) -> str:
 
 def figure_notes(fig: Figure) -> list[str]:
     notes = []
+    if fig.blank_total:
+        notes.append(replies()["note_blank_total"])
     if fig.table == PROSE:
         notes.append(replies()["note_prose"])
     if fig.approx:

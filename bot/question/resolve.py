@@ -80,6 +80,15 @@ def no_report(question: str, p: Parsed, ix: Index, agency: str, year: int) -> An
                   context=context_of(p, [agency], [year], p.intent))
 
 
+def from_chart(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer | None:
+    """A year with no report, answered from a later report's chart of past years, saying so."""
+    fig = ix.chart_figure(agency, year, p.metric or "", p.applicant)
+    if fig is None:
+        return None
+    note = compose.say("note_chart_year", agency=agency, year=year, report_year=ix.report_year(fig.report_id))
+    return compose.lookup_answer(question, "lookup", fig, [note], context_of(p, [agency], [year], "lookup"))
+
+
 def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
     report = ix.report(agency, year)
     missing = json.loads(report["missing_tables"] or "[]") if report else []
