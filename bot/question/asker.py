@@ -172,6 +172,8 @@ class Asker:
         conn = self.index.conn
         return {
             "reports": len(self.index.reports),
+            # duplicate file → the file used for the same agency and year (index/duplicates.py)
+            "duplicates": dict(self.index.duplicates),
             "agencies": len(self.index.agencies),
             "years": self.index.years,
             "built_at": _meta(conn, "built_at"),

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import catalogue
+from index import catalogue, duplicates
 from index.catalogue import PROSE
 from index.errors import IndexMissing
 from index.history import CHART
@@ -123,11 +123,12 @@ class Index:
         try:
             rows = self.conn.execute(
                 "select id, file, path, agency, year, format, title, province, city, county, facts, "
-                "checks_failed, missing_tables from reports order by agency, year"
+                "checks_failed, missing_tables, indexed_at from reports order by agency, year"
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err
-        self.reports = [dict(r) for r in rows]
+        # one report per agency and year: a file uploaded twice is never counted twice
+        self.reports, self.duplicates = duplicates.used(dict(r) for r in rows)
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
         self.by_agency: dict[str, list[dict]] = {}
         for r in self.reports:
