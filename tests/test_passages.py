@@ -41,3 +41,9 @@ def test_a_verb_alone_describes_nothing():
 def test_ten_thousands_and_approximate_numbers():
     (found,) = candidates(["门户网站发布信息1.2万余条。"], ["门户网站", "发布"], [], "条")
     assert (found.value, found.approx, found.line) == (12000, True, 1)
+
+
+def test_the_thing_counted_is_the_last_specific_word():
+    lines = ["2024年,全市共受理政府信息公开申请5147件。因依申请公开引发行政争议275件,其中行政复议201件,行政诉讼74件。"]
+    terms = ["依申请公开", "引发", "行政复议"]
+    assert [s.value for s in best(candidates(lines, terms, [], "件"))] == [201]

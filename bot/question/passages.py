@@ -89,6 +89,8 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
     if not specific:
         return []  # 发布了多少: a verb alone describes every number of the text
     need = max(1, math.ceil(len(terms) * words()["min_share"]))
+    # the thing counted is the question's last specific word (…引发的行政复议多少件: 行政复议, not 依申请公开)
+    head = specific[-1]
     found = []
     for number, line in enumerate(lines, 1):
         for clause in _CLAUSE.split(normalize_sentence(line)):
@@ -103,7 +105,7 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
                 # but never past the next item of a list (人大建议3件、政协提案6件)
                 after = clause[hit.end() : end].split(words()["list_mark"])[0]
                 said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
-                if not [t for t in said if t not in generic] or len(said) < need:
+                if head not in said or len(said) < need:
                     continue
                 # a longer word says more (政协提案 over 承办)
                 score = sum(len(t) if t in before else len(t) / 2 for t in said)
