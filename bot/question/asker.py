@@ -30,6 +30,7 @@ class Asker:
         # 今年/去年 count from today's date (a test passes its own clock)
         self.clock = clock
         self.db_path = Path(db_path)
+        compose.replies()  # loaded now: the error reply must not need a file read
         self.index = Index(self.db_path)
         self.agencies = AgencyIndex.build(self.index.agencies)
         self.loaded_at = time.time()
@@ -56,8 +57,8 @@ class Asker:
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
             # nothing here may raise again: fixed wording, no index access
-            return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
-                          suggestions=list(documents.FALLBACK_EXAMPLES))
+            return Answer(question, NOT_UNDERSTOOD, "error", compose.replies()["error"],
+                          suggestions=documents.fallback_examples())
 
     def _ask(self, question: str, context: FollowUp) -> Answer:
         raw = question.strip()
@@ -118,8 +119,7 @@ class Asker:
         if stated:
             return stated
         if p.intent == "unclear":
-            text = (f"报告的统计表中没有“{p.unclear}”这一项，我不能给出这个数字。"
-                    "可以用“哪些报告提到…”在报告原文中查找。例如：")
+            text = compose.say("unclear", word=p.unclear)
             return Answer(question, NOT_UNDERSTOOD, "unclear", text, suggestions=documents.examples(ix, ag))
         if handler is None:
             if p.unknown_place:
@@ -145,11 +145,11 @@ class Asker:
         return documents.search(text, normalize(text), self.index, [], [])
 
     def report_card(self, agency_text: str, year: int | None = None) -> Answer:
-        query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
+        query = normalize(f"{agency_text} {compose.say('year_item', year=year)}" if year else agency_text)
         parsed = self._understand(query)
         parsed.intent = "summary"
         if not agency_text.strip():
-            return Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
+            return Answer(agency_text, NO_DATA, "summary", compose.replies()["report_no_name"])
         if not parsed.agencies:
             return resolve.unknown_agency(agency_text, parsed, self.index)
         return documents.summary(agency_text, parsed, self.index, self.agencies)

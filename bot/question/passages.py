@@ -24,7 +24,7 @@ from bot.question.query import Index
 from bot.question.understand import Parsed
 from index import tokenize
 from index.catalogue import LEXICON, PROSE
-from index.prose import normalize_sentence
+from index.prose import NUM, normalize_sentence
 
 _CLAUSE = re.compile(r"[，,；;。！!？?]")
 
@@ -37,7 +37,7 @@ def words() -> dict:
 @lru_cache(maxsize=1)
 def _counted() -> re.Pattern:
     units = "|".join(sorted(words()["units"], key=len, reverse=True))
-    return re.compile(rf"(?<![\d.])(?P<n>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?P<approx>余|多)?(?P<unit>{units})")
+    return re.compile(rf"(?<![\d.]){NUM}(?P<unit>{units})")
 
 
 @dataclass
@@ -55,7 +55,7 @@ def question_words(text: str, names: list[str]) -> tuple[list[str], list[str]]:
     """(words, adjacent pairs): what the question counts, without names, years and how it asks."""
     for name in names:
         text = text.replace(name, " ")
-    text = re.sub(r"\d+年?", " ", text)
+    text = re.sub(r"\d+", " ", text)
     stop = set(words()["stop"])
     asks = tuple(words()["asks"])
     tokens = [t.removesuffix(words()["done"]) for t in tokenize.query_tokens(text)]
@@ -110,7 +110,7 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
                 # a longer word says more (政协提案 over 承办)
                 score = sum(len(t) if t in before else len(t) / 2 for t in said)
                 score += sum(len(p) / 2 for p in pairs if p in before)
-                value = float(hit["n"]) * {"万": 10_000, "亿": 100_000_000}.get(hit["mult"] or "", 1)
+                value = float(hit["n"]) * words()["multipliers"].get(hit["mult"] or "", 1)
                 found.append(Stated(value, hit["unit"], hit.group(0), number, clause.strip(), score,
                                     bool(hit["approx"])))
     return sorted(found, key=lambda s: -s.score)

@@ -28,7 +28,7 @@ def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) ->
 
 def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
     text = compose.say("ambiguous_agency", name=spot.span)
-    return Answer(question, AMBIGUOUS, p.intent, text + "\n" + "\n".join(f"· {a}" for a in spot.agencies),
+    return Answer(question, AMBIGUOUS, p.intent, text + "\n" + compose.choices_text(spot.agencies),
                   choices=list(spot.agencies), context=context_of(p, [], p.years, p.intent))
 
 
@@ -74,7 +74,7 @@ def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
 
 
 def no_report(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
-    years = "、".join(f"{y}年" for y in ix.years_of(agency)) or "无"
+    years = compose.years_text(ix.years_of(agency))
     return Answer(question, NO_DATA, p.intent, compose.say("no_report_agency_year", agency=agency, year=year,
                                                            years=years),
                   context=context_of(p, [agency], [year], p.intent))
@@ -93,7 +93,8 @@ def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> An
     report = ix.report(agency, year)
     missing = json.loads(report["missing_tables"] or "[]") if report else []
     table = table_of(p.metric)
-    reason = f"（该报告缺少{table}）" if table in missing else ("（该报告没有统计表格）" if report and report["format"] == "none" else "")
+    reason = compose.say("reason_missing_table", table=table) if table and table in missing else (
+        compose.say("reason_no_tables") if report and report["format"] == "none" else "")
     label = catalogue.load().label(p.metric)
     return Answer(question, NO_DATA, p.intent, compose.say("no_figure", agency=agency, year=year, label=label,
                                                            reason=reason),
@@ -101,20 +102,17 @@ def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> An
 
 
 def table_of(metric: str | None) -> str:
-    if not metric:
-        return ""
-    if metric.startswith("proactive."):
-        return "表二"
-    if metric.startswith("apply."):
-        return "表三"
-    if metric.startswith(("review.", "litigation.")):
-        return "表四"
-    return ""
+    """The national table a metric (or a group of metrics) is printed in, as the catalogue names it."""
+    cat = catalogue.load()
+    if metric in cat.groups:
+        metric = cat.groups[metric].parts[0]
+    found = cat.metric(metric) if metric else None
+    return found.table if found else ""
 
 
 def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
     name = p.unknown_place or question
-    listed = "、".join(ix.agencies[:MAX_LISTED]) + ("等" if len(ix.agencies) > MAX_LISTED else "")
+    listed = compose.listing(ix.agencies, MAX_LISTED)
     # the metric and year stay for a follow-up (那2020年呢), the unknown name does not
     return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed),
                   context=context_of(p, [], p.years, p.intent))
@@ -129,15 +127,12 @@ def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | 
     choices = list(dict.fromkeys(r["agency"] for r in ix.in_region(p.region) if r["year"] in years))
     if p.years and not choices:
         return "", Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
-                                                                   years="、".join(f"{y}年" for y in ix.years)))
+                                                                   years=compose.years_text(ix.years)))
     if not choices:
         return "", unknown_agency(question, p, ix)
-    if p.region:
-        text = f"索引中没有{p.region[1]}本级的报告。{p.region[1]}的报告有以下单位，您是指哪一个？"
-    else:
-        text = "请问是哪个单位？（也可以问“哪个单位最多”或“所有单位一共多少”）"
+    text = compose.say("ask_in_region", region=p.region[1]) if p.region else compose.say("ask_agency")
     return "", Answer(question, AMBIGUOUS, p.intent,
-                      text + "\n" + "\n".join(f"· {c}" for c in choices[:MAX_LISTED]),
+                      text + "\n" + compose.choices_text(choices[:MAX_LISTED]),
                       choices=choices[:MAX_LISTED], context=context_of(p, [], p.years, p.intent))
 
 
@@ -163,4 +158,4 @@ def prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
     prose = ix.prose_figure(report, fig.metric) if report else None
     if prose is None:
         return []
-    return [f"正文另有表述：“{compose.clip(prose.sentence, 80)}”（第{prose.line}行）。"]
+    return [compose.say("note_prose_beside_blank", sentence=compose.clip(prose.sentence, 80), line=prose.line)]
