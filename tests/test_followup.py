@@ -83,3 +83,10 @@ def test_relative_years_count_from_today_and_say_the_year(seed_index, word, year
 def test_a_typed_year_is_not_restated(seed_index):
     asker = Asker(seed_index, clock=lambda: date(2021, 3, 1))
     assert asker.ask("文登区2020年收到多少申请").notes == []
+
+
+def test_a_message_not_understood_keeps_the_conversation_going(asker):
+    first = asker.ask("文登区2020年收到多少申请")
+    lost = asker.ask("2", first.context)
+    assert lost.status == "not_understood" and lost.context == first.context
+    assert asker.ask("自然人呢", lost.context).value == 39

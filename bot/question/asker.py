@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -76,6 +77,10 @@ class Asker:
         answer.question = question
         if answer.context:
             answer.context.question = question
+        else:
+            # nothing to remember (a greeting, a question not understood): the conversation keeps its
+            # last parts, in the terminal chat as in Telegram
+            answer.context = replace(context)
         self._say_relative_year(text, parsed, answer)
         return answer
 
