@@ -90,3 +90,11 @@ def test_a_message_not_understood_keeps_the_conversation_going(asker):
     lost = asker.ask("2", first.context)
     assert lost.status == "not_understood" and lost.context == first.context
     assert asker.ask("自然人呢", lost.context).value == 39
+
+
+def test_an_answer_about_a_name_the_index_lacks_leaves_no_agency_to_reuse(asker):
+    first = asker.ask("工信局2020年政府集中采购金额")
+    unknown = asker.ask("北京市2020年收到多少申请", first.context)
+    assert unknown.status == "no_data" and unknown.context.agencies == []
+    after = asker.ask("那2019年呢", unknown.context)
+    assert not any(f["agency"] == "威海市工业和信息化局" for f in after.facts)

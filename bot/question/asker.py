@@ -77,10 +77,14 @@ class Asker:
         answer.question = question
         if answer.context:
             answer.context.question = question
-        else:
+        elif answer.status == NOT_UNDERSTOOD or answer.intent in ("greeting", "help"):
             # nothing to remember (a greeting, a question not understood): the conversation keeps its
             # last parts, in the terminal chat as in Telegram
             answer.context = replace(context)
+        else:
+            # an answer about no agency (a name the index lacks): its year and metric stay, no agency does
+            answer.context = resolve.context_of(parsed, [], parsed.years, parsed.intent)
+            answer.context.question = question
         self._say_relative_year(text, parsed, answer)
         return answer
 

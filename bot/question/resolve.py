@@ -85,7 +85,7 @@ def from_chart(question: str, p: Parsed, ix: Index, agency: str, year: int) -> A
     fig = ix.chart_figure(agency, year, p.metric or "", p.applicant)
     if fig is None:
         return None
-    note = compose.say("note_chart_year", agency=agency, year=year, report_year=ix.report_year(fig.report_id))
+    note = compose.say("note_from_chart", agency=agency, year=year, report_year=ix.report_year(fig.report_id))
     return compose.lookup_answer(question, "lookup", fig, [note], context_of(p, [agency], [year], "lookup"))
 
 
