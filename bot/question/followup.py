@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.question.agencies import Spotted
+from bot.question.normalize import years_in
 from bot.question.understand import Parsed, _find_words, lexicon, metric_words
 from index.catalogue import LEXICON
 
@@ -97,6 +98,9 @@ def fill(p: Parsed, last: FollowUp, has_year=None) -> Parsed:
         return p
     if not (p.followup or len(p.text) <= w["short_message"]):
         return p  # a question of its own
+    _years_from_last(p, last)
+    if any(m in p.text for m in w["compare_marks"]) and len(p.agencies) == 1:
+        p.cues.add("compare")
     reused_metric = False
     if not p.metric:
         if not last.metric or not (p.agencies or p.years or p.applicant or p.unknown_place or p.region
@@ -120,6 +124,18 @@ def fill(p: Parsed, last: FollowUp, has_year=None) -> Parsed:
         if len(agencies) == 1 and has_year and not has_year(agencies[0], p.years):
             p.years = []
     return p
+
+
+def _years_from_last(p: Parsed, last: FollowUp) -> None:
+    """那上一年呢: the year before the last answer's, not before today's."""
+    if not last.years or years_in(p.text):
+        return
+    inside = [(i, j) for i, j, _ in _find_words(p.text, metric_words())]  # 上一年项目数量 is a metric
+    for key, step in (("year_before", -1), ("year_after", 1)):
+        at = [p.text.find(word) for word in words()[key] if word in p.text]
+        if any(not any(i <= a < j for i, j in inside) for a in at):
+            p.years = [y + step for y in last.years]
+            return
 
 
 def _intent(p: Parsed, last: FollowUp) -> str:

@@ -125,6 +125,11 @@ def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | 
         return "", unknown_agency(question, p, ix)
     years = p.years or ix.years
     choices = list(dict.fromkeys(r["agency"] for r in ix.in_region(p.region) if r["year"] in years))
+    if p.years and not choices and p.region and ix.in_region(p.region):
+        held = [compose.say("agency_year", agency=r["agency"], year=r["year"]) for r in ix.in_region(p.region)]
+        return "", Answer(question, NO_DATA, p.intent, compose.say(
+            "no_region_year", region=p.region[1], years=compose.years_text(p.years),
+            held=compose.listing(held, MAX_LISTED)), context=context_of(p, [], p.years, p.intent))
     if p.years and not choices:
         return "", Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
                                                                    years=compose.years_text(ix.years)))
