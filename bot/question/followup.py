@@ -51,11 +51,13 @@ class FollowUp:
         """A FollowUp from what a channel kept: the object itself, or its dict (older Telegram chats)."""
         if isinstance(value, cls):
             return value
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (value or {}).items() if k in known})
+        return cls(**{k: v for k, v in (value or {}).items() if k in _FIELDS})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_FIELDS = frozenset(f.name for f in fields(FollowUp))
 
 
 def spot(name: str) -> Spotted:

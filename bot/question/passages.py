@@ -92,28 +92,42 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
     # the thing counted is the question's last specific word (…引发的行政复议多少件: 行政复议, not 依申请公开)
     head = specific[-1]
     found = []
+    for number, clause, hits in _clauses(tuple(lines)):
+        if head not in clause:
+            continue
+        for i, hit in enumerate(hits):
+            if unit and not _same_kind(hit["unit"], unit):
+                continue
+            start = hits[i - 1].end() if i else 0
+            end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
+            before = clause[start : hit.start()]
+            # a description mostly comes before its number (动态信息333条), sometimes after (开展9场…活动),
+            # but never past the next item of a list (人大建议3件、政协提案6件)
+            after = clause[hit.end() : end].split(words()["list_mark"])[0]
+            said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
+            if head not in said or len(said) < need:
+                continue
+            # a longer word says more (政协提案 over 承办)
+            score = sum(len(t) if t in before else len(t) / 2 for t in said)
+            score += sum(len(p) / 2 for p in pairs if p in before)
+            value = float(hit["n"]) * words()["multipliers"].get(hit["mult"] or "", 1)
+            found.append(Stated(value, hit["unit"], hit.group(0), number, clause.strip(), score,
+                                bool(hit["approx"])))
+    return sorted(found, key=lambda s: -s.score)
+
+
+@lru_cache(maxsize=64)
+def _clauses(lines: tuple[str, ...]) -> list[tuple[int, str, list[re.Match]]]:
+    """(line number, clause, counted numbers) for every clause of a text that counts something (cut once per report)."""
+    out = []
     for number, line in enumerate(lines, 1):
+        if not any(ch.isdigit() for ch in line):
+            continue
         for clause in _CLAUSE.split(normalize_sentence(line)):
             hits = list(_counted().finditer(clause))
-            for i, hit in enumerate(hits):
-                if unit and not _same_kind(hit["unit"], unit):
-                    continue
-                start = hits[i - 1].end() if i else 0
-                end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
-                before = clause[start : hit.start()]
-                # a description mostly comes before its number (动态信息333条), sometimes after (开展9场…活动),
-                # but never past the next item of a list (人大建议3件、政协提案6件)
-                after = clause[hit.end() : end].split(words()["list_mark"])[0]
-                said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
-                if head not in said or len(said) < need:
-                    continue
-                # a longer word says more (政协提案 over 承办)
-                score = sum(len(t) if t in before else len(t) / 2 for t in said)
-                score += sum(len(p) / 2 for p in pairs if p in before)
-                value = float(hit["n"]) * words()["multipliers"].get(hit["mult"] or "", 1)
-                found.append(Stated(value, hit["unit"], hit.group(0), number, clause.strip(), score,
-                                    bool(hit["approx"])))
-    return sorted(found, key=lambda s: -s.score)
+            if hits:
+                out.append((number, clause, hits))
+    return out
 
 
 def best(stated: list[Stated]) -> list[Stated]:

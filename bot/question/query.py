@@ -395,10 +395,13 @@ class Index:
         return [c for c in self.checks(report_id, "fail") if f'"{metric}"' in (c["cells"] or "")]
 
     def lines(self, file: str) -> list[str]:
+        return list(self._remember(("lines", file), lambda: self._read_lines(file)))
+
+    def _read_lines(self, file: str) -> tuple[str, ...]:
         row = self.conn.execute("select text_z from reports where file = ? limit 1", [file]).fetchone()
         if not row or not row["text_z"]:
-            return []
-        return zlib.decompress(row["text_z"]).decode("utf-8").split("\n")
+            return ()
+        return tuple(zlib.decompress(row["text_z"]).decode("utf-8").split("\n"))
 
     def facts_of(self, report_id: int) -> list[dict]:
         return [dict(r) for r in self.conn.execute(
