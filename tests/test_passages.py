@@ -47,3 +47,9 @@ def test_the_thing_counted_is_the_last_specific_word():
     lines = ["2024年,全市共受理政府信息公开申请5147件。因依申请公开引发行政争议275件,其中行政复议201件,行政诉讼74件。"]
     terms = ["依申请公开", "引发", "行政复议"]
     assert [s.value for s in best(candidates(lines, terms, [], "件"))] == [201]
+
+
+def test_a_description_naming_another_measure_is_another_figure():
+    lines = ["全年共收到申请26件，申请人主动撤回信息公开申请3件。"]
+    assert [s.value for s in candidates(lines, ["申请"], [], "件", ("撤回",))] == [26]
+    assert sorted(s.value for s in candidates(lines, ["申请"], [], "件")) == [3, 26]

@@ -21,7 +21,7 @@ from bot.question import compose
 from bot.question.answer import ANSWERED, Answer
 from bot.question.followup import FollowUp
 from bot.question.query import Index
-from bot.question.understand import Parsed
+from bot.question.understand import Parsed, lexicon
 from index import tokenize
 from index.catalogue import LEXICON, PROSE
 from index.prose import NUM, normalize_sentence
@@ -80,8 +80,13 @@ def _same_kind(a: str, b: str) -> bool:
     return a == b or any(a in group and b in group for group in words()["same_units"])
 
 
-def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str | None) -> list[Stated]:
-    """Every counted number of the text whose description holds enough of the question's words, best first."""
+def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str | None,
+               others: tuple[str, ...] = ()) -> list[Stated]:
+    """Every counted number of the text whose description holds enough of the question's words, best first.
+
+    A description naming one of `others` (measures the question did not ask about: 撤回, 协助) is
+    another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件).
+    """
     if not terms:
         return []
     generic = set(words()["generic"])
@@ -105,7 +110,7 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             # but never past the next item of a list (人大建议3件、政协提案6件)
             after = clause[hit.end() : end].split(words()["list_mark"])[0]
             said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
-            if head not in said or len(said) < need:
+            if head not in said or len(said) < need or any(w in before for w in others):
                 continue
             # a longer word says more (政协提案 over 承办)
             score = sum(len(t) if t in before else len(t) / 2 for t in said)
@@ -144,7 +149,7 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
     if report is None:
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
-    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text)))
+    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text)))
     if not found:
         return None
     what = "、".join(terms)
@@ -165,6 +170,11 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
                   notes=[note], context=context)
 
 
+def _others(text: str) -> tuple[str, ...]:
+    """Measures of their own the question does not name (questions.yaml not_our_figures)."""
+    return tuple(w for w in lexicon()["not_our_figures"] if w not in text)
+
+
 def _fact(agency: str, year: int, file: str, what: str, s: Stated) -> dict:
     return {"agency": agency, "year": year, "metric": "text", "applicant": None, "value": compose.plain_value(s.value),
             "unit": s.unit, "raw": s.raw, "kind": "number", "label": what,
@@ -178,7 +188,7 @@ def outscores(question: str, p: Parsed, ix: Index, fig) -> Answer | None:
     if report is None:
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
-    stated = candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text))
+    stated = candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text))
     top = best(stated)
     if len(top) != 1 or top[0].value == fig.value:
         return None
