@@ -98,3 +98,8 @@ def test_an_answer_about_a_name_the_index_lacks_leaves_no_agency_to_reuse(asker)
     assert unknown.status == "no_data" and unknown.context.agencies == []
     after = asker.ask("那2019年呢", unknown.context)
     assert not any(f["agency"] == "威海市工业和信息化局" for f in after.facts)
+
+
+def test_a_channel_may_still_spread_the_context_as_a_dict(asker):
+    answer = asker.ask("文登区2020年收到多少申请")
+    assert FollowUp.of({**answer.context, "question": answer.question}) == answer.context

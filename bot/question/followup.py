@@ -56,6 +56,13 @@ class FollowUp:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    # read as a mapping too ({**answer.context, …}), as channels written before the type did
+    def keys(self):
+        return [f.name for f in fields(self)]
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
 
 _FIELDS = frozenset(f.name for f in fields(FollowUp))
 
