@@ -1,4 +1,4 @@
-"""A whole chat session over the seed index, as a journalist would type it.
+"""A whole chat session over the seed index, as a journalist would type it, and every typed pair.
 
 Agencies, years, rankings, sums and follow-ups (那2019年呢, 高区呢, 自然人呢) mixed
 in one conversation; each turn carries the previous answer's context. Every part
@@ -190,3 +190,39 @@ def _check_seed_values(answer, metric: str, applicant: str | None) -> None:
         key = by_report[(fact["agency"], fact["year"])]
         if key in SEED_CELLS:
             assert fact["value"] == seed_value(key, metric, applicant), fact
+
+
+# every pair of seed agencies, metrics and years: what a message types wins over the last answer
+NAMES = {"001": "文登区", "002": "工信局", "004": "高区", "000": "临港区", "003": "临沂经开区"}
+METRICS = ["收到多少申请", "予以公开多少", "行政复议多少", "行政诉讼多少"]
+
+
+def _typed_cases():
+    for a, b in [(a, b) for a in NAMES for b in NAMES]:
+        for m1, m2 in [(METRICS[0], METRICS[1]), (METRICS[2], METRICS[3]), (METRICS[3], METRICS[0])]:
+            first = f"{NAMES[a]}{SEEDS[a][1]}年{m1}"
+            for year in (SEEDS[b][1], SEEDS[a][1]):
+                yield first, f"{NAMES[b]}{year}年{m2}", SEEDS[b][0], year
+            yield first, f"{NAMES[b]}呢", SEEDS[b][0], None
+
+
+@pytest.fixture(scope="module")
+def asker(seed_index) -> Asker:
+    return Asker(seed_index)
+
+
+@pytest.mark.parametrize(("first", "second", "agency", "year"), list(_typed_cases()))
+def test_a_typed_agency_and_year_win_over_the_last_answer(asker, first, second, agency, year):
+    answer = asker.ask(second, asker.ask(first).context)
+    assert {f["agency"] for f in answer.facts} <= {agency}, answer.text
+    if year is not None:
+        assert {f["year"] for f in answer.facts} <= {year}, answer.text
+        alone = asker.ask(second)
+        assert (answer.status, answer.value) == (alone.status, alone.value)
+
+
+def test_most_typed_follow_ups_are_answered(asker):
+    # the pairs above would pass vacuously if follow-ups gave no figures at all
+    answered = sum(asker.ask(second, asker.ask(first).context).status == "answered"
+                   for first, second, _, _ in _typed_cases())
+    assert answered >= 0.7 * len(list(_typed_cases()))
