@@ -141,8 +141,9 @@ class Asker:
         """A count the tables do not hold (撤回, 微信发布): what the report's text states, found by the question's words."""
         if not passages.asks_count(p.text) or not (p.intent == "unclear" or p.intent == "summary" and "summary" not in p.cues):
             return None
-        agency, year, _, problem = resolve.one_report(question, p, self.index)
-        return None if problem else passages.answer(question, p, self.index, agency, year)
+        found = resolve.report_of(question, p, self.index)
+        return passages.answer(question, p, self.index, found.agency, found.year) \
+            if isinstance(found, resolve.Report) else None
 
     # --- other entry points the channels use -------------------------------------------
 

@@ -80,14 +80,11 @@ KEY_FIGURES = ("apply.new", "apply.carried_over", "apply.granted", "apply.partia
 
 
 def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    agency, problem = resolve.the_agency(question, p, ix)
-    if problem:
-        return problem
-    years = p.years or ix.years_of(agency)[-1:]
-    year = years[0]
+    found = resolve.report_of(question, p, ix)
+    if isinstance(found, Answer):
+        return found
+    agency, year = found.agency, found.year
     report = ix.report(agency, year)
-    if report is None:
-        return resolve.no_report(question, p, ix, agency, year)
     cat = catalogue.load()
     lines = [compose.say("summary_head", agency=agency, year=year, format=_format_name(report["format"]),
                          file=report["file"])]

@@ -7,6 +7,7 @@ does hold; notes flag failed checks and prose beside blank cells.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 from bot.question import compose, followup
 from bot.question.agencies import Spotted
@@ -51,16 +52,32 @@ def the_agency(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]
     return no_agency_named(question, p, ix)
 
 
-def one_report(question: str, p: Parsed, ix: Index) -> tuple[str, int, str, Answer | None]:
-    """(agency, year, note, problem): the single report a question is about, or why there is none."""
+@dataclass
+class Report:
+    """The one report a question is about, with what was assumed to find it (the only year it has)."""
+
+    agency: str
+    year: int
+    notes: list[str] = field(default_factory=list)
+
+
+def report_of(question: str, p: Parsed, ix: Index) -> Report | Answer:
+    """The report a question is about, or the answer that asks which or says there is none."""
     agency, problem = the_agency(question, p, ix)
     if problem:
-        return "", 0, "", problem
+        return problem
     years, note = years_for(agency, p, ix)
-    year = years[-1]
-    if ix.report(agency, year) is None:
-        return agency, year, note, no_report(question, p, ix, agency, year)
-    return agency, year, note, None
+    if ix.report(agency, years[-1]) is None:
+        return no_report(question, p, ix, agency, years[-1])
+    return Report(agency, years[-1], [note] if note else [])
+
+
+def one_report(question: str, p: Parsed, ix: Index) -> tuple[str, int, str, Answer | None]:
+    """(agency, year, note, problem): report_of as a tuple, for the intents written before it."""
+    found = report_of(question, p, ix)
+    if isinstance(found, Answer):
+        return "", 0, "", found
+    return found.agency, found.year, "".join(found.notes), None
 
 
 def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
