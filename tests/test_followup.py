@@ -103,3 +103,9 @@ def test_an_answer_about_a_name_the_index_lacks_leaves_no_agency_to_reuse(asker)
 def test_a_channel_may_still_spread_the_context_as_a_dict(asker):
     answer = asker.ask("文登区2020年收到多少申请")
     assert FollowUp.of({**answer.context, "question": answer.question}) == answer.context
+
+
+def test_a_message_not_understood_does_not_explain_its_year(seed_index):
+    asker = Asker(seed_index, clock=lambda: date(2021, 3, 1))
+    answer = asker.ask("今年怎么样")
+    assert answer.status == "not_understood" and answer.notes == []

@@ -96,7 +96,7 @@ class Asker:
 
     def _say_relative_year(self, text: str, p: Parsed, answer: Answer) -> None:
         """去年 means the year before today's: say which year that was."""
-        if years_in(text):
+        if years_in(text) or answer.status == NOT_UNDERSTOOD:
             return
         for word, back in lexicon()["relative_years"].items():
             year = self.clock().year - back
