@@ -231,12 +231,15 @@ class Index:
             return
         columns = [a for a in self.cat.applicants if a != "total"]
         cells: dict[int, dict[str, Figure]] = {}
-        for row in self.conn.execute(
-            f"select {FIGURE_COLUMNS} from facts where report_id in ({','.join('?' * len(blank))}) and metric = ? "
-            f"and applicant in ({','.join('?' * len(columns))}) and source_table in ('表二', '表三', '表四') "
-            "and year = report_year order by line", [*blank, metric, *columns]
-        ):
-            cells.setdefault(row["report_id"], {}).setdefault(row["applicant"], self._figure(row))
+        for at in range(0, len(blank), 500):  # SQLite bounds the number of parameters
+            chunk = blank[at : at + 500]
+            for row in self.conn.execute(
+                f"select {FIGURE_COLUMNS} from facts where report_id in ({','.join('?' * len(chunk))}) "
+                f"and metric = ? and applicant in ({','.join('?' * len(columns))}) "
+                "and source_table in ('表二', '表三', '表四') and year = report_year order by line",
+                [*chunk, metric, *columns],
+            ):
+                cells.setdefault(row["report_id"], {}).setdefault(row["applicant"], self._figure(row))
         for rid, found in cells.items():
             parts = [found[a] for a in columns if a in found]
             numbers = [f.value for f in parts if f.value is not None]
