@@ -139,7 +139,9 @@ class Asker:
 
     def _from_text(self, question: str, p: Parsed) -> Answer | None:
         """A count the tables do not hold (撤回, 微信发布): what the report's text states, found by the question's words."""
-        if not passages.asks_count(p.text) or not (p.intent == "unclear" or p.intent == "summary" and "summary" not in p.cues):
+        if not (passages.asks_count(p.text) or p.followup and p.agencies):
+            return None
+        if not (p.intent in ("unclear", "unknown") or p.intent == "summary" and "summary" not in p.cues):
             return None
         found = resolve.report_of(question, p, self.index)
         return passages.answer(question, p, self.index, found.agency, found.year) \

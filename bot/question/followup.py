@@ -114,7 +114,7 @@ def fill(p: Parsed, last: FollowUp, has_year=None) -> Parsed:
     if not p.metric:
         if not last.metric or not (p.agencies or p.years or p.applicant or p.unknown_place or p.region
                                    or p.cues & set(_OWN_CUES)) or "summary" in p.cues:
-            return p
+            return _measure_of_last_report(p, last)
         p.metric, p.metrics, reused_metric = last.metric, [last.metric], True
         if not p.applicant:
             p.applicant = last.applicant
@@ -132,6 +132,20 @@ def fill(p: Parsed, last: FollowUp, has_year=None) -> Parsed:
         agencies = [a for s in p.agencies for a in s.agencies]
         if len(agencies) == 1 and has_year and not has_year(agencies[0], p.years):
             p.years = []
+    return p
+
+
+def _measure_of_last_report(p: Parsed, last: FollowUp) -> Parsed:
+    """那撤回的呢: a measure the tables lack, asked of the last report (its text may state it)."""
+    if p.intent not in ("unclear", "unknown") or len(last.agencies) != 1:
+        return p
+    rest = unexplained(p, p.text)
+    for word in lexicon()["not_our_figures"]:
+        rest = rest.replace(word, "")
+    if p.agencies or p.unknown_place or p.region or len(rest) >= 2:
+        return p  # 临港撤回了几件 names its own agency, known or not
+    p.agencies = [spot(last.agencies[0])]
+    p.years = p.years or list(last.years)
     return p
 
 
