@@ -10,6 +10,7 @@ agency. Words live in lexicon/followup.yaml.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
@@ -72,19 +73,25 @@ def spot(name: str) -> Spotted:
     return Spotted(name, 0, 0, [name])
 
 
+@lru_cache(maxsize=1)
+def _known_words() -> dict[str, None]:
+    """Every word a lexicon gives a meaning other than a name: metrics, applicants, cues, fillers."""
+    known = set(metric_words())
+    known |= {w for group in lexicon()["intents"].values() for w in group}
+    known |= set(lexicon()["followup"]) | set(lexicon()["relative_years"]) | set(lexicon()["most"])
+    known |= set(lexicon()["least"]) | set(words()["filler"])
+    return dict.fromkeys(known)
+
+
 def unexplained(p: Parsed, text: str) -> str:
     """What is left of a message once every known word is taken out: a name the index does not know."""
     rest = text
     for s in p.agencies:
         rest = rest.replace(s.span, " ")
     rest = re.sub(r"\d+", " ", rest)
-    vocabulary = set(metric_words())
-    vocabulary |= {w for group in lexicon()["intents"].values() for w in group}
-    vocabulary |= set(lexicon()["followup"]) | set(lexicon()["relative_years"]) | set(lexicon()["most"])
-    vocabulary |= set(lexicon()["least"]) | set(words()["filler"])
     kept = []
     at = 0
-    for start, end, _ in _find_words(rest, dict.fromkeys(vocabulary)):
+    for start, end, _ in _find_words(rest, _known_words()):
         kept.append(rest[at:start])
         at = end
     kept.append(rest[at:])
@@ -96,7 +103,7 @@ def names_agency(p: Parsed) -> bool:
     return bool(p.agencies or p.unknown_place or p.region or len(unexplained(p, p.text)) >= 2)
 
 
-def fill(p: Parsed, last: FollowUp, has_year=None) -> Parsed:
+def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] | None = None) -> Parsed:
     """The question with the gaps a follow-up leaves filled from the last answer.
 
     has_year(agency, years) tells whether an agency has any of these years: a new agency
