@@ -41,7 +41,7 @@ def run_chat(db_path: str, stdin=None, stdout=None) -> int:
             return 0
         text = line.strip()
         if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
-            answer = asker.choose({**last.context, "question": last.question}, last.choices[int(text) - 1])
+            answer = asker.choose(last.context, last.choices[int(text) - 1])
         else:
             answer = asker.ask(text, last.context if last else None)
         print(render_text(answer), file=stdout, flush=True)

@@ -127,12 +127,14 @@ def _plain(value):
 
 
 def _reports(args) -> int:
+    from index import duplicates
     from index.store import open_index
 
     db = open_index(args.db)
     checks = {}
     for row in db.query("select report_id, status, count(*) n from checks group by report_id, status"):
         checks.setdefault(row["report_id"], {})[row["status"]] = row["n"]
+    _, dropped = duplicates.used(db.query("select id, file, agency, year, facts, checks_failed, indexed_at from reports"))
     for r in db.query("select * from reports order by agency, year"):
         record = {
             "file": r["file"],
@@ -142,7 +144,8 @@ def _reports(args) -> int:
             "facts": r["facts"],
             "checks": checks.get(r["id"], {}),
             "missing_tables": json.loads(r["missing_tables"] or "[]"),
-            "warnings": json.loads(r["warnings"] or "[]"),
+            "warnings": json.loads(r["warnings"] or "[]") + ([duplicates.warning(dropped[r["file"]])]
+                                                             if r["file"] in dropped else []),
             "region": "".join(x for x in (r["province"], r["city"], r["county"]) if x),
             # where the agency and the year were read (title, text, sources.tsv, url), and the page's url
             "agency_from": r["agency_from"] or "",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.question.followup import FollowUp
+
 ANSWERED = "answered"
 NO_DATA = "no_data"
 AMBIGUOUS = "ambiguous"
@@ -31,7 +33,7 @@ class Answer:
     # a series a channel may draw: {"title", "unit", "kind": "line"|"bar", "series": [{"name", "points": [[x, y], ...]}]}
     chart: dict[str, Any] | None = None
     # what a follow-up question may reuse (agency, year, metric, applicant, intent)
-    context: dict[str, Any] = field(default_factory=dict)
+    context: FollowUp = field(default_factory=FollowUp)
 
     def to_json(self) -> dict[str, Any]:
         """The contract of ../shared/eval/README.md plus a few extra keys."""

@@ -9,22 +9,29 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
-from bot.question import compose, documents, figures, resolve
+from bot.question import compose, documents, figures, followup, passages, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
-from bot.question.normalize import MAX_QUESTION, normalize
+from bot.question.followup import FollowUp
+from bot.question.normalize import MAX_QUESTION, normalize, years_in
 from bot.question.query import Index
-from bot.question.understand import Parsed, understand
+from bot.question.understand import Parsed, lexicon, understand
 from index import tokenize
 
 log = logging.getLogger(__name__)
 
 
 class Asker:
-    def __init__(self, db_path: str | Path):
+    def __init__(self, db_path: str | Path, clock: Callable[[], date] = date.today):
+        # 今年/去年 count from today's date (a test passes its own clock)
+        self.clock = clock
         self.db_path = Path(db_path)
+        compose.replies()  # loaded now: the error reply must not need a file read
         self.index = Index(self.db_path)
         self.agencies = AgencyIndex.build(self.index.agencies)
         self.loaded_at = time.time()
@@ -44,17 +51,17 @@ class Asker:
 
     # --- questions --------------------------------------------------------------------
 
-    def ask(self, question: str, context: dict | None = None) -> Answer:
+    def ask(self, question: str, context: FollowUp | dict | None = None) -> Answer:
         """Answer one question; `context` is the previous answer's .context for follow-ups."""
         try:
-            return self._ask(question or "", context or {})
+            return self._ask(question or "", FollowUp.of(context))
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
             # nothing here may raise again: fixed wording, no index access
-            return Answer(question, NOT_UNDERSTOOD, "error", "抱歉，处理这个问题时出了错，请换个说法再试。",
-                          suggestions=list(documents.FALLBACK_EXAMPLES))
+            return Answer(question, NOT_UNDERSTOOD, "error", compose.replies()["error"],
+                          suggestions=documents.fallback_examples())
 
-    def _ask(self, question: str, context: dict) -> Answer:
+    def _ask(self, question: str, context: FollowUp) -> Answer:
         raw = question.strip()
         if not raw:
             return Answer(question, NOT_UNDERSTOOD, "empty", compose.replies()["empty"],
@@ -65,47 +72,43 @@ class Asker:
                           suggestions=documents.examples(self.index, self.agencies))
         text = normalize(raw)
         parsed = self._understand(text)
-        parsed = self._with_context(parsed, context)
+        parsed = followup.fill(parsed, context, self._has_year)
         answer = self._dispatch(question, parsed)
         assumed = resolve.assumed_notes(parsed, answer.text) if answer.status == ANSWERED else []
         if assumed:  # a short name was taken for one agency: say which
             answer.notes += assumed
             answer.text = "\n".join([answer.text, *assumed])
         answer.question = question
+        if answer.context:
+            answer.context.question = question
+        elif answer.status == NOT_UNDERSTOOD or answer.intent in ("greeting", "help"):
+            # nothing to remember (a greeting, a question not understood): the conversation keeps its
+            # last parts, in the terminal chat as in Telegram
+            answer.context = replace(context)
+        else:
+            # an answer about no agency (a name the index lacks): its year and metric stay, no agency does
+            answer.context = resolve.context_of(parsed, [], parsed.years, parsed.intent)
+            answer.context.question = question
+        self._say_relative_year(text, parsed, answer)
         return answer
 
     def _understand(self, text: str) -> Parsed:
-        newest = self.index.years[-1] if self.index.years else None
-        return understand(text, self.agencies, newest, self.index.regions)
+        return understand(text, self.agencies, self.clock().year, self.index.regions)
 
-    def _with_context(self, parsed: Parsed, context: dict) -> Parsed:
-        """Fill what a follow-up (那2019年呢, 高区呢, 自然人呢) leaves out from the last question."""
-        if not context or parsed.intent in ("search", "greeting", "help", "list_reports"):
-            return parsed
-        short = len(parsed.text) <= 14 or parsed.followup
-        if not short:
-            return parsed
-        reused = False
-        if not parsed.metric and context.get("metric") and (parsed.agencies or parsed.years or parsed.applicant):
-            parsed.metric = context["metric"]
-            reused = True
-            if not parsed.applicant:
-                parsed.applicant = context.get("applicant")
-        if parsed.metric and not parsed.agencies and context.get("agencies"):
-            parsed.agencies = [resolve.context_spot(name) for name in context["agencies"]]
-            reused = True
-        if parsed.metric and not parsed.years and context.get("years") and reused:
-            parsed.years = list(context["years"])
-            # 高区呢 after a 2020 question: a new agency without that year answers with the year it has
-            names = [a for s in parsed.agencies for a in s.agencies]
-            if len(names) == 1 and not any(self.index.report(names[0], y) for y in parsed.years):
-                parsed.years = []
-        if reused:
-            intent = context.get("intent")
-            parsed.intent = intent if intent in ("lookup", "compare", "trend", "rank", "aggregate") else "lookup"
-            if parsed.intent == "compare" and len(parsed.agencies) < 2 and len(parsed.years) < 2:
-                parsed.intent = "lookup"
-        return parsed
+    def _has_year(self, agency: str, years: list[int]) -> bool:
+        return any(self.index.report(agency, y) for y in years)
+
+    def _say_relative_year(self, text: str, p: Parsed, answer: Answer) -> None:
+        """去年 means the year before today's: say which year that was."""
+        if years_in(text) or answer.status == NOT_UNDERSTOOD:
+            return
+        for word, back in lexicon()["relative_years"].items():
+            year = self.clock().year - back
+            if word in text and year in p.years:
+                note = compose.say("note_relative_year", word=word, year=year, today=self.clock().isoformat())
+                answer.notes.append(note)
+                answer.text += "\n" + note
+                return
 
     def _dispatch(self, question: str, p: Parsed) -> Answer:
         ix, ag = self.index, self.agencies
@@ -129,9 +132,11 @@ class Asker:
         if p.unknown_place and p.intent not in ("search", "greeting", "help"):
             # a name no agency fits is never dropped: no sum over all, no compare of the one left
             return resolve.unknown_agency(question, p, ix)
+        stated = self._from_text(question, p)
+        if stated:
+            return stated
         if p.intent == "unclear":
-            text = (f"报告的统计表中没有“{p.unclear}”这一项，我不能给出这个数字。"
-                    "可以用“哪些报告提到…”在报告原文中查找。例如：")
+            text = compose.say("unclear", word=p.unclear)
             return Answer(question, NOT_UNDERSTOOD, "unclear", text, suggestions=documents.examples(ix, ag))
         if handler is None:
             if p.unknown_place:
@@ -139,6 +144,16 @@ class Asker:
             return Answer(question, NOT_UNDERSTOOD, "unknown", compose.replies()["not_understood"],
                           suggestions=documents.examples(ix, ag))
         return handler(question, p, ix, ag)
+
+    def _from_text(self, question: str, p: Parsed) -> Answer | None:
+        """A count the tables do not hold (撤回, 微信发布): what the report's text states, found by the question's words."""
+        if not (passages.asks_count(p.text) or p.followup and p.agencies):
+            return None
+        if not (p.intent in ("unclear", "unknown") or p.intent == "summary" and "summary" not in p.cues):
+            return None
+        found = resolve.report_of(question, p, self.index)
+        return passages.answer(question, p, self.index, found.agency, found.year) \
+            if isinstance(found, resolve.Report) else None
 
     # --- other entry points the channels use -------------------------------------------
 
@@ -150,11 +165,11 @@ class Asker:
         return documents.search(text, normalize(text), self.index, [], [])
 
     def report_card(self, agency_text: str, year: int | None = None) -> Answer:
-        query = normalize(f"{agency_text}{f' {year}年' if year else ''}")
+        query = normalize(f"{agency_text} {compose.say('year_item', year=year)}" if year else agency_text)
         parsed = self._understand(query)
         parsed.intent = "summary"
         if not agency_text.strip():
-            return Answer(agency_text, NO_DATA, "summary", "请告诉我单位名称，例如：/report 文登区 2020")
+            return Answer(agency_text, NO_DATA, "summary", compose.replies()["report_no_name"])
         if not parsed.agencies:
             return resolve.unknown_agency(agency_text, parsed, self.index)
         return documents.summary(agency_text, parsed, self.index, self.agencies)
@@ -177,6 +192,8 @@ class Asker:
         conn = self.index.conn
         return {
             "reports": len(self.index.reports),
+            # duplicate file → the file used for the same agency and year (index/duplicates.py)
+            "duplicates": dict(self.index.duplicates),
             "agencies": len(self.index.agencies),
             "years": self.index.years,
             "built_at": _meta(conn, "built_at"),
@@ -188,12 +205,16 @@ class Asker:
         lo, hi = max(1, line - around), min(len(lines), line + around)
         return [(n, lines[n - 1]) for n in range(lo, hi + 1)]
 
-    def choose(self, answer_context: dict, agency: str) -> Answer:
+    def choose(self, answer_context: FollowUp | dict, agency: str) -> Answer:
         """Answer again after the user picked one agency of an ambiguous question."""
-        question = answer_context.get("question", "")
+        question = FollowUp.of(answer_context).question
         parsed = self._understand(normalize(question))
-        parsed.agencies = [resolve.context_spot(agency)]
-        return self._dispatch(question, parsed)
+        parsed.agencies = [followup.spot(agency)]
+        answer = self._dispatch(question, parsed)
+        answer.question = question
+        if answer.context:
+            answer.context.question = question
+        return answer
 
 
 def _meta(conn, key: str):

@@ -23,17 +23,33 @@ def say(key: str, **values) -> str:
     return replies()[key].format(**values)
 
 
+def years_text(years) -> str:
+    """2019年、2020年 (or 无)."""
+    return listing([say("year_item", year=y) for y in years]) or replies()["none"]
+
+
+def listing(items: list[str], limit: int | None = None) -> str:
+    """Items joined as a Chinese list, with 等 when cut at limit."""
+    shown = items if limit is None else items[:limit]
+    more = replies()["list_etc"] if limit is not None and len(items) > limit else ""
+    return replies()["list_sep"].join(shown) + more
+
+
+def choices_text(choices: list[str]) -> str:
+    return "\n".join(say("choice_item", choice=c) for c in choices)
+
+
 def number_text(value: float | None, unit: str | None, raw: str = "") -> str:
     """A value as a journalist prints it: 42件, 745.94万元, +44项, 5400余条."""
     if value is None:
-        return "（无数字）"
+        return replies()["no_number"]
     if isinstance(value, float) and not value.is_integer():
         shown = f"{value:.2f}".rstrip("0").rstrip(".")
     else:
         shown = f"{int(value)}"
     if raw.strip().startswith("+"):
         shown = "+" + shown
-    approx = "余" if "余" in raw else ("多" if "多" in raw else "")
+    approx = next((mark for mark in replies()["approx_marks"] if mark in raw), "")
     return f"{shown}{approx}{unit or ''}"
 
 
@@ -77,7 +93,7 @@ def formula_text(fig: Figure) -> str:
         name = cat.label(part.metric).split("·")[-1]
         if part.applicant not in (None, "total") and fig.applicant != part.applicant:
             name = cat.applicant_label(part.applicant)
-        value = "留空" if part.value is None else number_text(part.value, "")
+        value = replies()["blank_term"] if part.value is None else number_text(part.value, "")
         terms.append(f"{name}{value}")
     return " + ".join(terms) + f" = {number_text(fig.value, fig.unit)}"
 
@@ -88,7 +104,7 @@ def figure_sentence(fig: Figure) -> str:
     if fig.is_sum:
         if fig.value is None:
             return say("lookup_blank", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
-                       kind_text="各项均留空")
+                       kind_text=replies()["kind_all_blank"])
         return say("sum", agency=fig.agency, year=fig.year, label=label, applicant_part=applicant_part,
                    value_text=number_text(fig.value, fig.unit), formula=formula_text(fig))
     if fig.value is None:
@@ -101,6 +117,8 @@ def figure_sentence(fig: Figure) -> str:
 
 def figure_notes(fig: Figure) -> list[str]:
     notes = []
+    if fig.blank_total:
+        notes.append(replies()["note_blank_total"])
     if fig.table == PROSE:
         notes.append(replies()["note_prose"])
     if fig.approx:
@@ -133,8 +151,8 @@ def _sum_sources(fig: Figure) -> str:
     lines = sorted({p.line for p in fig.parts if p.line})
     if not lines:
         return ""
-    span = f"第{lines[0]}行" if len(lines) == 1 else f"第{lines[0]}–{lines[-1]}行"
-    return f"来源：{fig.file}，{fig.parts[0].table}{span}（各分项相加）。"
+    span = say("line_one", line=lines[0]) if len(lines) == 1 else say("line_span", first=lines[0], last=lines[-1])
+    return say("source_sum", file=fig.file, table=fig.parts[0].table, lines=span)
 
 
 def plain_value(value):

@@ -8,32 +8,35 @@ import re
 from bot.question import compose, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
+from bot.question.followup import FollowUp
 from bot.question.query import Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue, tokenize
+from index.catalogue import PROSE
 from index.store import fts_query
 
 
 def search(question: str, phrase: str, ix: Index, agencies: list[str], years: list[int]) -> Answer:
     tokens = [t for t in tokenize.query_tokens(phrase) if t not in lexicon()["search_filler"]]
     if not tokens:
-        return Answer(question, NOT_UNDERSTOOD, "search", "请告诉我要查找的词，例如：哪些报告提到了政府开放日")
+        return Answer(question, NOT_UNDERSTOOD, "search", compose.replies()["search_no_words"])
     rows = ix.search(fts_query(tokens), limit=50)
     if agencies:
         rows = [r for r in rows if r["agency"] in agencies]
     if years:
         rows = [r for r in rows if r["year"] in years]
     if not rows:
-        return Answer(question, NO_DATA, "search", f"没有报告提到“{phrase}”。")
+        return Answer(question, NO_DATA, "search", compose.say("search_none", phrase=phrase))
     best: dict[tuple, dict] = {}
     for r in rows:
         best.setdefault((r["agency"], r["year"]), r)
     sources = [{"agency": r["agency"], "year": r["year"], "file": r["file"], "line": r["line"],
                 "section": r["section"], "snippet": snippet(r["text"], tokens, phrase=phrase)} for r in best.values()]
-    lines = [f"有{len(sources)}份报告提到“{phrase}”："]
-    lines += [f"· {s['agency']}{s['year']}年（{s['file']} 第{s['line']}行）：{s['snippet']}" for s in sources[:10]]
+    lines = [compose.say("search_head", count=len(sources), phrase=phrase)]
+    lines += [compose.say("search_item", **{k: s[k] for k in ("agency", "year", "file", "line", "snippet")})
+              for s in sources[:10]]
     return Answer(question, ANSWERED, "search", "\n".join(lines), sources=sources,
-                  context={"search": phrase, "question": question})
+                  context=FollowUp(question, search=phrase))
 
 
 def snippet(text: str, tokens: list[str], width: int = 60, phrase: str = "") -> str:
@@ -57,18 +60,18 @@ def list_reports(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer
     reports = [r for r in ix.in_region(p.region)
                if (not names or r["agency"] in names) and (not p.years or r["year"] in p.years)]
     if not reports:
-        return Answer(question, NO_DATA, "list_reports", "索引中没有符合条件的报告。现有年份："
-                      + "、".join(f"{y}年" for y in ix.years) + "。")
-    lines = [f"索引中有{len(reports)}份报告："]
-    lines += [f"· {r['agency']} {r['year']}年（{_format_name(r['format'])}）" for r in reports[:resolve.MAX_LISTED]]
+        return Answer(question, NO_DATA, "list_reports", compose.say("list_none", years=compose.years_text(ix.years)))
+    lines = [compose.say("list_head", count=len(reports))]
+    lines += [compose.say("list_item", agency=r["agency"], year=r["year"], format=_format_name(r["format"]))
+              for r in reports[:resolve.MAX_LISTED]]
     if len(reports) > resolve.MAX_LISTED:
-        lines.append(f"……另有{len(reports) - resolve.MAX_LISTED}份")
+        lines.append(compose.say("list_more", count=len(reports) - resolve.MAX_LISTED))
     sources = [{"agency": r["agency"], "year": r["year"], "file": r["file"]} for r in reports]
     return Answer(question, ANSWERED, "list_reports", "\n".join(lines), sources=sources)
 
 
 def _format_name(fmt: str) -> str:
-    return {"2019": "2019版表格", "2021": "2021版表格", "none": "无统计表格"}.get(fmt, "表格格式不明")
+    return compose.replies().get(f"format_{fmt}", compose.replies()["format_unknown"])
 
 
 KEY_FIGURES = ("apply.new", "apply.carried_over", "apply.granted", "apply.partial", "apply.denied", "apply.total",
@@ -77,26 +80,25 @@ KEY_FIGURES = ("apply.new", "apply.carried_over", "apply.granted", "apply.partia
 
 
 def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
-    agency, problem = resolve.the_agency(question, p, ix)
-    if problem:
-        return problem
-    years = p.years or ix.years_of(agency)[-1:]
-    year = years[0]
+    found = resolve.report_of(question, p, ix)
+    if isinstance(found, Answer):
+        return found
+    agency, year = found.agency, found.year
     report = ix.report(agency, year)
-    if report is None:
-        return resolve.no_report(question, p, ix, agency, year)
     cat = catalogue.load()
-    lines = [f"{agency}{year}年政府信息公开工作年度报告（{_format_name(report['format'])}，文件 {report['file']}）："]
+    lines = [compose.say("summary_head", agency=agency, year=year, format=_format_name(report["format"]),
+                         file=report["file"])]
     figs = []
     for metric in KEY_FIGURES:
         fig = ix.figure(agency, year, metric, "total")
         if fig is not None and fig.value is not None:
             figs.append(fig)
-            mark = "（正文）" if fig.table == "正文" else ""
-            lines.append(f"· {cat.label(metric)}：{compose.number_text(fig.value, fig.unit)}{mark}")
+            mark = compose.replies()["mark_prose"] if fig.table == PROSE else ""
+            lines.append(compose.say("summary_item", label=cat.label(metric),
+                                     value_text=compose.number_text(fig.value, fig.unit), mark=mark))
     missing = json.loads(report["missing_tables"] or "[]")
     if missing:
-        lines.append("缺少：" + "、".join(missing))
+        lines.append(compose.say("summary_missing", tables=compose.listing(missing)))
     lines.append(_check_line(ix.checks(report["id"])))
     return Answer(question, ANSWERED, "summary", "\n".join(lines), facts=[f.as_fact() for f in figs],
                   sources=[{"agency": agency, "year": year, "file": report["file"]}],
@@ -105,10 +107,11 @@ def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
 
 def _check_line(checks: list[dict]) -> str:
     counts = {s: sum(1 for c in checks if c["status"] == s) for s in ("pass", "fail", "na")}
-    line = f"一致性检查：通过{counts['pass']}项，未通过{counts['fail']}项，不适用{counts['na']}项。"
+    line = compose.say("check_line", passed=counts["pass"], failed=counts["fail"], na=counts["na"])
     failed = [c for c in checks if c["status"] == "fail"]
     for c in failed[:5]:
-        line += f"\n  未通过：{c['name']}（{c['subject']}：{resolve.plain(c['expected'])} ≠ {resolve.plain(c['actual'])}）"
+        line += compose.say("check_failed_item", name=c["name"], subject=c["subject"],
+                            expected=resolve.plain(c["expected"]), actual=resolve.plain(c["actual"]))
     return line
 
 
@@ -118,18 +121,18 @@ def data_check(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         return problem
     targets = [r for r in ix.reports if (not names or r["agency"] in names) and (not p.years or r["year"] in p.years)]
     if not targets:
-        return Answer(question, NO_DATA, "check", "索引中没有符合条件的报告。")
+        return Answer(question, NO_DATA, "check", compose.replies()["check_none"])
     lines = []
     for report in targets[:10]:
         checks = ix.checks(report["id"])
-        lines.append(f"{report['agency']}{report['year']}年：" + _check_line(checks))
+        lines.append(compose.say("check_item", agency=report["agency"], year=report["year"], line=_check_line(checks)))
     return Answer(question, ANSWERED, "check", "\n".join(lines),
                   sources=[{"agency": r["agency"], "year": r["year"], "file": r["file"]} for r in targets])
 
 
 def greeting(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     text = compose.say("greeting", reports=len(ix.reports), agencies=len(ix.agencies),
-                       years="、".join(str(y) for y in ix.years) or "无")
+                       years=compose.listing([str(y) for y in ix.years]) or compose.replies()["none"])
     return Answer(question, ANSWERED, "greeting", text, suggestions=examples(ix, ag))
 
 
@@ -137,21 +140,24 @@ def help_answer(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "help", compose.replies()["help"], suggestions=examples(ix, ag))
 
 
-FALLBACK_EXAMPLES = ("文登区2020年收到多少申请", "哪些报告提到了政府开放日", "2020年哪个单位收到的申请最多")
+def fallback_examples() -> list[str]:
+    """Examples that need no index (the error reply)."""
+    return [compose.replies()["example_fallback_lookup"], compose.replies()["example_search"],
+            compose.say("example_rank", year=2020)]
 
 
 def examples(ix: Index, ag: AgencyIndex) -> list[str]:
     """Three questions this index can answer, built from what it holds."""
     if not ix.reports:
-        return list(FALLBACK_EXAMPLES)
+        return fallback_examples()
     first = ix.reports[0]
     name = _shortest_unique(first["agency"], ag)
-    out = [f"{name}{first['year']}年收到多少申请"]
+    out = [compose.say("example_lookup", name=name, year=first["year"])]
     if len(ix.agencies) >= 2:
         other = next(r for r in ix.reports if r["agency"] != first["agency"])
-        out.append(f"比较{name}和{_shortest_unique(other['agency'], ag)}收到的申请数量")
-    out.append(f"{ix.years[-1]}年哪个单位收到的申请最多")
-    out.append("哪些报告提到了政府开放日")
+        out.append(compose.say("example_compare", name=name, other=_shortest_unique(other["agency"], ag)))
+    out.append(compose.say("example_rank", year=ix.years[-1]))
+    out.append(compose.replies()["example_search"])
     return out[:3]
 
 

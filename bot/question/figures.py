@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.question import compose, resolve
+from bot.question import compose, passages, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Figure, Index
@@ -27,7 +27,7 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         return trend(question, p, ix, ag)
     year = years[0]
     if ix.report(agency, year) is None:
-        return resolve.no_report(question, p, ix, agency, year)
+        return resolve.from_chart(question, p, ix, agency, year) or resolve.no_report(question, p, ix, agency, year)
     fig = None
     for metric in [p.metric, *p.alternatives]:
         fig = ix.figure(agency, year, metric, p.applicant)
@@ -35,7 +35,7 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
             p.metric = metric
             break
     if fig is None:
-        return resolve.no_figure(question, p, ix, agency, year)
+        return passages.answer(question, p, ix, agency, year) or resolve.no_figure(question, p, ix, agency, year)
     context = resolve.context_of(p, [agency], [year], "lookup")
     asked = _unit_asked(p.text)
     if fig.value is not None and asked and _unit_group(fig.unit) != _unit_group(asked):
@@ -45,6 +45,9 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         return Answer(question, NO_DATA, "lookup", text + "\n" + "\n".join(compose.sources_of([fig])),
                       facts=[fig.as_fact()], context=context)
     if fig.table == PROSE:
+        better = passages.outscores(question, p, ix, fig)
+        if better:
+            return better
         stated = ix.prose_statements(fig.report_id, fig.metric)
         if len({s.value for s in stated}) > 1:
             return _several_statements(question, stated, context)
@@ -220,7 +223,7 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Answer:
     lines += compose.sources_of(shown[:1])
     return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
                   facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
-                  context=resolve.context_of(p, [top.agency], [top.year], "rank"))
+                  context=resolve.context_of(p, [], p.years, "rank"))  # a follow-up ranks again
 
 
 def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import catalogue
+from index import catalogue, duplicates
 from index.catalogue import PROSE
 from index.errors import IndexMissing
 from index.history import CHART
@@ -40,6 +40,8 @@ class Figure:
     approx: bool = False
     report_id: int | None = None
     parts: list[Figure] = field(default_factory=list)
+    # the 总计 cell is blank and the figure is the sum of the applicant cells beside it
+    blank_total: bool = False
 
     @property
     def is_sum(self) -> bool:
@@ -64,6 +66,7 @@ class Figure:
             "source": {"file": self.file, "table": self.table, "line": self.line,
                        **({"sentence": self.sentence} if self.sentence else {})},
             **({"parts": [p.as_fact() for p in self.parts]} if self.parts else {}),
+            **({"blank_total": True} if self.blank_total else {}),
         }
 
 
@@ -120,11 +123,12 @@ class Index:
         try:
             rows = self.conn.execute(
                 "select id, file, path, agency, year, format, title, province, city, county, facts, "
-                "checks_failed, missing_tables from reports order by agency, year"
+                "checks_failed, missing_tables, indexed_at from reports order by agency, year"
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err
-        self.reports = [dict(r) for r in rows]
+        # one report per agency and year: a file uploaded twice is never counted twice
+        self.reports, self.duplicates = duplicates.used(dict(r) for r in rows)
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
         self.by_agency: dict[str, list[dict]] = {}
         for r in self.reports:
@@ -207,6 +211,7 @@ class Index:
             fig = self._compose(report, metric, applicant, cells, {})
             if fig is not None:
                 out[report["id"]] = fig
+        self._add_up_blank_totals(out, metric, applicant)
         missing = [r for r in reports if r["id"] not in out]
         if missing and applicant in (None, "total"):
             # only reports whose tables lack the figure fall back to what their text states
@@ -216,6 +221,32 @@ class Index:
                 if fig is not None:
                     out[report["id"]] = fig
         return out
+
+    def _add_up_blank_totals(self, out: dict[int, Figure], metric: str, applicant: str | None) -> None:
+        """A 总计 cell left blank beside applicant cells that hold numbers: the total is their sum."""
+        if not metric.startswith("apply.") or applicant != "total":
+            return
+        blank = [rid for rid, f in out.items() if f.value is None and not f.is_sum and f.table in TABLE_SOURCES]
+        if not blank:
+            return
+        columns = [a for a in self.cat.applicants if a != "total"]
+        cells: dict[int, dict[str, Figure]] = {}
+        for at in range(0, len(blank), 500):  # SQLite bounds the number of parameters
+            chunk = blank[at : at + 500]
+            for row in self.conn.execute(
+                f"select {FIGURE_COLUMNS} from facts where report_id in ({','.join('?' * len(chunk))}) "
+                f"and metric = ? and applicant in ({','.join('?' * len(columns))}) "
+                "and source_table in ('表二', '表三', '表四') and year = report_year order by line",
+                [*chunk, metric, *columns],
+            ):
+                cells.setdefault(row["report_id"], {}).setdefault(row["applicant"], self._figure(row))
+        for rid, found in cells.items():
+            parts = [found[a] for a in columns if a in found]
+            numbers = [f.value for f in parts if f.value is not None]
+            if numbers:
+                old = out[rid]
+                out[rid] = Figure(old.agency, old.year, metric, "total", sum(numbers), parts[0].unit, "", "number",
+                                  old.file, old.table, old.line, report_id=rid, parts=parts, blank_total=True)
 
     def _group_totals(self, reports: list[dict], metric: str, applicant: str | None,
                       year: int | None) -> dict[int, Figure]:
@@ -322,6 +353,18 @@ class Index:
         found = self._figures(reports, metric, applicant, year)
         return [found[r["id"]] for r in reports if r["id"] in found]
 
+    def chart_figure(self, agency: str, year: int, metric: str, applicant: str | None = "total") -> Figure | None:
+        """A year with no report of its own, known from a later report's chart of past years (newest chart first)."""
+        if applicant not in (None, "total"):
+            return None
+        row = self.conn.execute(
+            f"select {FIGURE_COLUMNS} from facts where agency = ? and year = ? and metric = ? and source_table = ? "
+            "order by report_year desc, line limit 1", [agency, year, metric, CHART]).fetchone()
+        return self._figure(row) if row is not None else None
+
+    def report_year(self, report_id: int | None) -> int | None:
+        return next((r["year"] for r in self.reports if r["id"] == report_id), None)
+
     def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
         """Every year the index knows for one agency: its reports, then charts of past years."""
         out = {}
@@ -355,10 +398,13 @@ class Index:
         return [c for c in self.checks(report_id, "fail") if f'"{metric}"' in (c["cells"] or "")]
 
     def lines(self, file: str) -> list[str]:
+        return list(self._remember(("lines", file), lambda: self._read_lines(file)))
+
+    def _read_lines(self, file: str) -> tuple[str, ...]:
         row = self.conn.execute("select text_z from reports where file = ? limit 1", [file]).fetchone()
         if not row or not row["text_z"]:
-            return []
-        return zlib.decompress(row["text_z"]).decode("utf-8").split("\n")
+            return ()
+        return tuple(zlib.decompress(row["text_z"]).decode("utf-8").split("\n"))
 
     def facts_of(self, report_id: int) -> list[dict]:
         return [dict(r) for r in self.conn.execute(

@@ -7,10 +7,12 @@ does hold; notes flag failed checks and prose beside blank cells.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
-from bot.question import compose
+from bot.question import compose, followup
 from bot.question.agencies import Spotted, near_names
 from bot.question.answer import AMBIGUOUS, NO_DATA, Answer
+from bot.question.followup import FollowUp
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed
 from index import catalogue
@@ -18,18 +20,16 @@ from index import catalogue
 MAX_LISTED = 30
 
 
-def context_spot(name: str) -> Spotted:
-    return Spotted(name, 0, 0, [name])
+context_spot = followup.spot
 
 
-def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> dict:
-    return {"agencies": agencies, "years": years, "metric": p.metric, "applicant": p.applicant, "intent": intent,
-            "question": p.text}
+def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> FollowUp:
+    return FollowUp(p.text, list(agencies), list(years), p.metric, p.applicant, intent)
 
 
 def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:
     text = compose.say("ambiguous_agency", name=spot.span)
-    return Answer(question, AMBIGUOUS, p.intent, text + "\n" + "\n".join(f"· {a}" for a in spot.agencies),
+    return Answer(question, AMBIGUOUS, p.intent, text + "\n" + compose.choices_text(spot.agencies),
                   choices=list(spot.agencies), context=context_of(p, [], p.years, p.intent))
 
 
@@ -60,16 +60,32 @@ def the_agency(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]
     return no_agency_named(question, p, ix)
 
 
-def one_report(question: str, p: Parsed, ix: Index) -> tuple[str, int, str, Answer | None]:
-    """(agency, year, note, problem): the single report a question is about, or why there is none."""
+@dataclass
+class Report:
+    """The one report a question is about, with what was assumed to find it (the only year it has)."""
+
+    agency: str
+    year: int
+    notes: list[str] = field(default_factory=list)
+
+
+def report_of(question: str, p: Parsed, ix: Index) -> Report | Answer:
+    """The report a question is about, or the answer that asks which or says there is none."""
     agency, problem = the_agency(question, p, ix)
     if problem:
-        return "", 0, "", problem
+        return problem
     years, note = years_for(agency, p, ix)
-    year = years[-1]
-    if ix.report(agency, year) is None:
-        return agency, year, note, no_report(question, p, ix, agency, year)
-    return agency, year, note, None
+    if ix.report(agency, years[-1]) is None:
+        return no_report(question, p, ix, agency, years[-1])
+    return Report(agency, years[-1], [note] if note else [])
+
+
+def one_report(question: str, p: Parsed, ix: Index) -> tuple[str, int, str, Answer | None]:
+    """(agency, year, note, problem): report_of as a tuple, for the intents written before it."""
+    found = report_of(question, p, ix)
+    if isinstance(found, Answer):
+        return "", 0, "", found
+    return found.agency, found.year, "".join(found.notes), None
 
 
 def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
@@ -83,17 +99,27 @@ def years_for(agency: str, p: Parsed, ix: Index) -> tuple[list[int], str]:
 
 
 def no_report(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
-    years = "、".join(f"{y}年" for y in ix.years_of(agency)) or "无"
+    years = compose.years_text(ix.years_of(agency))
     return Answer(question, NO_DATA, p.intent, compose.say("no_report_agency_year", agency=agency, year=year,
                                                            years=years),
                   context=context_of(p, [agency], [year], p.intent))
+
+
+def from_chart(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer | None:
+    """A year with no report, answered from a later report's chart of past years, saying so."""
+    fig = ix.chart_figure(agency, year, p.metric or "", p.applicant)
+    if fig is None:
+        return None
+    note = compose.say("note_from_chart", agency=agency, year=year, report_year=ix.report_year(fig.report_id))
+    return compose.lookup_answer(question, "lookup", fig, [note], context_of(p, [agency], [year], "lookup"))
 
 
 def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answer:
     report = ix.report(agency, year)
     missing = json.loads(report["missing_tables"] or "[]") if report else []
     table = table_of(p.metric)
-    reason = f"（该报告缺少{table}）" if table in missing else ("（该报告没有统计表格）" if report and report["format"] == "none" else "")
+    reason = compose.say("reason_missing_table", table=table) if table and table in missing else (
+        compose.say("reason_no_tables") if report and report["format"] == "none" else "")
     label = catalogue.load().label(p.metric)
     return Answer(question, NO_DATA, p.intent, compose.say("no_figure", agency=agency, year=year, label=label,
                                                            reason=reason),
@@ -101,27 +127,26 @@ def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> An
 
 
 def table_of(metric: str | None) -> str:
-    if not metric:
-        return ""
-    if metric.startswith("proactive."):
-        return "表二"
-    if metric.startswith("apply."):
-        return "表三"
-    if metric.startswith(("review.", "litigation.")):
-        return "表四"
-    return ""
+    """The national table a metric (or a group of metrics) is printed in, as the catalogue names it."""
+    cat = catalogue.load()
+    if metric in cat.groups:
+        metric = cat.groups[metric].parts[0]
+    found = cat.metric(metric) if metric else None
+    return found.table if found else ""
 
 
 def unknown_agency(question: str, p: Parsed, ix: Index) -> Answer:
     """No indexed agency fits the name: say so, with the agencies near it (or what the index holds)."""
     name = p.unknown_place or question
     near = near_names(name, ix.agencies)
+    # the metric and year stay for a follow-up (那2020年呢), the unknown name does not
+    context = context_of(p, [], p.years, p.intent)
     if near:
         return Answer(question, NO_DATA, p.intent or "lookup",
-                      compose.say("no_agency_near", name=name, agencies="、".join(near)), choices=[])
-    held = [a for a in ix.agencies if a]
-    listed = "、".join(held[:MAX_LISTED]) + ("等" if len(held) > MAX_LISTED else "")
-    return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed))
+                      compose.say("no_agency_near", name=name, agencies="、".join(near)), choices=[], context=context)
+    listed = compose.listing(ix.agencies, MAX_LISTED)
+    return Answer(question, NO_DATA, p.intent or "lookup", compose.say("no_agency", name=name, agencies=listed),
+                  context=context)
 
 
 def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | None]:
@@ -131,17 +156,19 @@ def no_agency_named(question: str, p: Parsed, ix: Index) -> tuple[str, Answer | 
         return "", unknown_agency(question, p, ix)
     years = p.years or ix.years
     choices = list(dict.fromkeys(r["agency"] for r in ix.in_region(p.region) if r["year"] in years))
+    if p.years and not choices and p.region and ix.in_region(p.region):
+        held = [compose.say("agency_year", agency=r["agency"], year=r["year"]) for r in ix.in_region(p.region)]
+        return "", Answer(question, NO_DATA, p.intent, compose.say(
+            "no_region_year", region=p.region[1], years=compose.years_text(p.years),
+            held=compose.listing(held, MAX_LISTED)), context=context_of(p, [], p.years, p.intent))
     if p.years and not choices:
         return "", Answer(question, NO_DATA, p.intent, compose.say("no_year", year=p.years[0],
-                                                                   years="、".join(f"{y}年" for y in ix.years)))
+                                                                   years=compose.years_text(ix.years)))
     if not choices:
         return "", unknown_agency(question, p, ix)
-    if p.region:
-        text = f"索引中没有{p.region[1]}本级的报告。{p.region[1]}的报告有以下单位，您是指哪一个？"
-    else:
-        text = "请问是哪个单位？（也可以问“哪个单位最多”或“所有单位一共多少”）"
+    text = compose.say("ask_in_region", region=p.region[1]) if p.region else compose.say("ask_agency")
     return "", Answer(question, AMBIGUOUS, p.intent,
-                      text + "\n" + "\n".join(f"· {c}" for c in choices[:MAX_LISTED]),
+                      text + "\n" + compose.choices_text(choices[:MAX_LISTED]),
                       choices=choices[:MAX_LISTED], context=context_of(p, [], p.years, p.intent))
 
 
@@ -167,4 +194,4 @@ def prose_beside_blank(fig: Figure, ix: Index) -> list[str]:
     prose = ix.prose_figure(report, fig.metric) if report else None
     if prose is None:
         return []
-    return [f"正文另有表述：“{compose.clip(prose.sentence, 80)}”（第{prose.line}行）。"]
+    return [compose.say("note_prose_beside_blank", sentence=compose.clip(prose.sentence, 80), line=prose.line)]
