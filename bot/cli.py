@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     browse.add_argument("--db", default=DEFAULT_DB)
     browse.add_argument("--port", type=int, default=8001)
     browse.add_argument("--host", default="127.0.0.1")
+    browse.add_argument("--sql", action="store_true", help="also accept arbitrary read-only SQL (off by default)")
     browse.set_defaults(run=_browse)
     return p
 
@@ -263,7 +264,7 @@ def _gen(args) -> int:
 def _browse(args) -> int:
     from bot.browse import serve
 
-    return serve(args.db, host=args.host, port=args.port)
+    return serve(args.db, host=args.host, port=args.port, allow_sql=args.sql)
 
 
 if __name__ == "__main__":
