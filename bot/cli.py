@@ -244,6 +244,8 @@ def batch_lines(data: bytes) -> list[tuple[int, str | UnicodeDecodeError]]:
 def _chat(args) -> int:
     from bot.chat import run_chat
 
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a garbled question, not the end of the chat
     return run_chat(args.db)
 
 

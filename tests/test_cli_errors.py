@@ -98,3 +98,13 @@ def test_error_paths_print_one_line_and_exit_non_zero(broken, name):
     # the line names what is wrong: the path given
     named = [a for a in args if a.startswith(str(broken)) or a.startswith("/proc")]
     assert any(Path(a).name in lines[0] for a in named), lines[0]
+
+
+def test_chat_survives_a_line_that_is_not_utf8_and_a_stray_enter(seed_index):
+    command = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())", "chat", "--db",
+               str(seed_index)]
+    typed = b"\xff\xfe\n\n" + "文登区2020年收到多少申请\n".encode()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=120, env=ENV, input=typed)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr.decode()
+    assert "42件" in done.stdout.decode()
