@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"unexpected {type(err).__name__}: {err} (set NIANBAO_TRACEBACK=1 for details)", code=1)
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: checked here, so uvicorn never fails on it halfway through its start-up."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"nianbao: {' '.join(message.split())}", file=sys.stderr)
     return code
@@ -106,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 
     browse = sub.add_parser("browse", help="serve the index in a browser with Datasette")
     browse.add_argument("--db", default=DEFAULT_DB)
-    browse.add_argument("--port", type=int, default=8001)
+    browse.add_argument("--port", type=_port, default=8001)
     browse.add_argument("--host", default="127.0.0.1")
     browse.add_argument("--sql", action="store_true", help="also accept arbitrary read-only SQL (off by default)")
     browse.set_defaults(run=_browse)

@@ -84,6 +84,7 @@ ERROR_PATHS = {
     "chat on random bytes": ("chat", "--db", "{b}/random.db"),
     "browse a truncated index": ("browse", "--db", "{b}/truncated.db", "--port", "0"),
     "generating into /proc": ("gen", "--reports", "1", "--out", "/proc/nianbao-gen"),
+    "browse on a port that does not exist": ("browse", "--db", "{b}/good.db", "--port", "99999"),
 }
 
 
@@ -94,9 +95,11 @@ def test_error_paths_print_one_line_and_exit_non_zero(broken, name):
     assert done.returncode != 0, (name, done.stdout)
     assert "Traceback" not in done.stderr + done.stdout
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nianbao: "), done.stderr
-    # the line names what is wrong: the path given
-    named = [a for a in args if a.startswith(str(broken)) or a.startswith("/proc")]
+    if "usage:" in done.stderr:  # argparse's refusal: the usage line, then the problem
+        lines = lines[-1:]
+    assert len(lines) == 1 and lines[0].startswith("nianbao"), done.stderr
+    # the line names what is wrong: the path or value given
+    named = [a for a in args if a.startswith(str(broken)) or a.startswith("/proc") or a == "99999"]
     assert any(Path(a).name in lines[0] for a in named), lines[0]
 
 
