@@ -44,8 +44,11 @@ class WebUnavailable(NianbaoError):
         super().__init__(f"{missing} is not installed: `pip install -e .[web]` (Datasette) to use `nianbao browse`")
 
 
-def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Serve the index at db_path until interrupted; returns the exit code."""
+def serve(db_path, host: str = "127.0.0.1", port: int = 8001, allow_sql: bool = False) -> int:
+    """Serve the index at db_path until interrupted; returns the exit code.
+
+    allow_sql opens Datasette's arbitrary-SQL page; by default only the tables and canned queries are served.
+    """
     try:
         import uvicorn
         from datasette.app import Datasette
@@ -60,7 +63,7 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
         _learn_names(served.served)
         stop = threading.Event()
         threading.Thread(target=_follow, args=(served, stop), name="desk-follow", daemon=True).start()
-        ds = Datasette([str(served.served)], metadata=desk.metadata(), plugins_dir=str(PLUGINS), settings=SETTINGS)
+        ds = Datasette([str(served.served)], metadata=desk.metadata(allow_sql), plugins_dir=str(PLUGINS), settings=SETTINGS)
         asyncio.run(ds.invoke_startup())
         print(f"nianbao browse: http://{host}:{port}/  (index {db_path})", file=sys.stderr, flush=True)
         previous = signal.signal(signal.SIGTERM, _terminated)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -24,14 +25,47 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_db(args)
         return args.run(args) or 0
     except NianbaoError as err:
-        print(f"nianbao: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except sqlite3.DatabaseError as err:  # random bytes, a truncated copy, a file being written
+        db = getattr(args, "db", None)
+        if not db:
+            return _fail(f"database error: {err}")
+        if not Path(db).exists():
+            return _fail(f"cannot open or create the index {db} ({err})")
+        return _fail(f"{db} is not a readable nianbao index ({err}); rebuild it with `nianbao index build`")
+    except OSError as err:  # a missing batch file, a directory where a file should be, no permission
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror or err}")
+    except Exception as err:  # the last line of defence: one line, and the traceback only when asked for
+        if os.environ.get("NIANBAO_TRACEBACK"):
+            raise
+        return _fail(f"unexpected {type(err).__name__}: {err} (set NIANBAO_TRACEBACK=1 for details)", code=1)
+
+
+def _port(text: str) -> int:
+    """A TCP port for argparse: checked here, so uvicorn never fails on it halfway through its start-up."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"nianbao: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _check_db(args) -> None:
+    """A directory given as --db: say so before SQLite reports a vague I/O error."""
+    db = getattr(args, "db", None)
+    if db and Path(db).is_dir():
+        raise NianbaoError(f"--db {db} is a directory; give the index file, e.g. --db {Path(db) / 'nianbao.db'}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,8 +113,9 @@ def _parser() -> argparse.ArgumentParser:
 
     browse = sub.add_parser("browse", help="serve the index in a browser with Datasette")
     browse.add_argument("--db", default=DEFAULT_DB)
-    browse.add_argument("--port", type=int, default=8001)
+    browse.add_argument("--port", type=_port, default=8001)
     browse.add_argument("--host", default="127.0.0.1")
+    browse.add_argument("--sql", action="store_true", help="also accept arbitrary read-only SQL (off by default)")
     browse.set_defaults(run=_browse)
     return p
 
@@ -169,14 +204,21 @@ def _ask(args) -> int:
     from bot.chat import render_text
     from bot.question import Asker
 
-    asker = Asker(args.db)
     if args.batch:
-        questions = Path(args.batch).read_text(encoding="utf-8").splitlines()
-        for q in questions:
-            answer = asker.ask(q)
-            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=False)
+        lines = batch_lines(Path(args.batch).read_bytes())
+        asker = Asker(args.db)
+        for number, question in lines:
+            if isinstance(question, UnicodeDecodeError):
+                error = {"line": number, "status": "error", "question": None,
+                         "error": f"line {number} is not UTF-8 text (byte {question.object[question.start]:#04x} "
+                                  f"at column {question.start + 1})"}
+                print(json_line(error) if args.json else f"nianbao: {error['error']}")
+                continue
+            answer = asker.ask(question)
+            print(json_line(answer.to_json()) if args.json else render_text(answer), flush=False)
         sys.stdout.flush()
         return 0
+    asker = Asker(args.db)
     if args.question is None:
         print("nianbao ask: give a question, or --batch FILE", file=sys.stderr)
         return 2
@@ -185,9 +227,41 @@ def _ask(args) -> int:
     return 0
 
 
+# separators json.dumps(ensure_ascii=False) leaves as they are, and a reader's splitlines would split on
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def json_line(record: dict) -> str:
+    """One JSON object on exactly one line, whatever line separators the strings hold."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
+
+
+def batch_lines(data: bytes) -> list[tuple[int, str | UnicodeDecodeError]]:
+    """(line number, text) for each line of a batch file, split on \\n only.
+
+    str.splitlines also splits on U+2028, form feeds and other separators that may sit
+    inside a question, and then answers no longer pair with their questions. A line
+    that is not UTF-8 keeps its place, carrying the decoding error instead of text.
+    """
+    chunks = data.split(b"\n")
+    if chunks and chunks[-1] == b"":
+        chunks.pop()  # the file's final newline ends the last line; it starts no new one
+    if chunks and chunks[0].startswith(b"\xef\xbb\xbf"):
+        chunks[0] = chunks[0][3:]  # a byte-order mark some editors write
+    out: list[tuple[int, str | UnicodeDecodeError]] = []
+    for number, chunk in enumerate(chunks, 1):
+        try:
+            out.append((number, chunk.removesuffix(b"\r").decode("utf-8")))
+        except UnicodeDecodeError as err:
+            out.append((number, err))
+    return out
+
+
 def _chat(args) -> int:
     from bot.chat import run_chat
 
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a garbled question, not the end of the chat
     return run_chat(args.db)
 
 
@@ -208,7 +282,7 @@ def _gen(args) -> int:
 def _browse(args) -> int:
     from bot.browse import serve
 
-    return serve(args.db, host=args.host, port=args.port)
+    return serve(args.db, host=args.host, port=args.port, allow_sql=args.sql)
 
 
 if __name__ == "__main__":

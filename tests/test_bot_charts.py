@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import logging
+import re
 import warnings
+from pathlib import Path
 
 from bot.tg import charts
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 TREND = {"title": "威海市文登区人民政府 本年新收政府信息公开申请数量", "unit": "件", "kind": "line",
          "series": [{"name": "威海市文登区人民政府", "points": [[2017, 3], [2018, 8], [2019, 23], [2020, 42]]}]}
@@ -38,3 +45,36 @@ def test_the_default_font_would_not_do():
     from matplotlib import font_manager
 
     assert not charts.covers(font_manager.findfont("DejaVu Sans"), "年")
+
+
+def real_labels() -> list[str]:
+    """Bar labels as compare and rank answers make them: real agency names, alone and with a year."""
+    gold = json.loads((FIXTURES / "corpus" / "web" / "gold.json").read_text(encoding="utf-8"))
+    names = sorted({g["agency"] for g in gold.values()})
+    assert len(names) >= 30
+    return names + [f"{name}{gold_year}" for name, gold_year in zip(names, itertools.cycle((2019, 2023, 2024)))] + \
+        [f"{name} {year}年" for name, year in zip(names, itertools.cycle((2020, 2021)))]
+
+
+def test_bar_labels_wrap_at_name_parts_never_inside_a_number():
+    for label in real_labels():
+        wrapped = charts._wrap(label)
+        lines = wrapped.split("\n")
+        assert "".join(lines).replace(" ", "") == label.replace(" ", ""), wrapped
+        for number in re.findall(r"[0-9]+", label):
+            assert any(number in line for line in lines), f"{number} split in {wrapped!r}"
+        assert all(len(line) <= 11 for line in lines), wrapped
+    # the years of two neighbouring labels stay whole, and long names break after a part of the name
+    assert charts._wrap("临沂经济技术开发区管委会2023") == "临沂经济技术开发区\n管委会2023"
+    assert charts._wrap("威海市文登区人民政府2020") == "威海市文登区\n人民政府2020"
+
+
+def test_drawing_a_chart_logs_no_matplotlib_chatter(caplog):
+    from matplotlib import font_manager
+
+    font_manager.FontManager._findfont_cached.cache_clear()  # a fresh process: findfont scores every font again
+    caplog.set_level(logging.DEBUG)
+    charts.render_chart(SIDE_BY_SIDE)
+    charts.render_chart({**TREND, "kind": "bar"})
+    chatter = [r for r in caplog.records if r.name.startswith("matplotlib") and r.levelno < logging.WARNING]
+    assert chatter == []

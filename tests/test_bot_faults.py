@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.tg.texts import TEXT
 from tests.bot_harness import ALICE, BOB, GROUP, bot_on_seeds
 from tests.fake_telegram import TOKEN
 
@@ -25,7 +26,11 @@ async def settle(bot, seconds: float = 0.3) -> None:
     await asyncio.sleep(seconds)
 
 
-async def test_per_user_rate_limit_says_please_wait_once(bot):
+def refusal(seconds: int) -> str:
+    return TEXT["rate_limited"].format(seconds=seconds)
+
+
+async def test_per_user_rate_limit_says_when_to_come_back(bot):
     now = [1000.0]
     bot.bot_data["limiter"].clock = lambda: now[0]
     for _ in range(5):
@@ -36,8 +41,37 @@ async def test_per_user_rate_limit_says_please_wait_once(bot):
     now[0] += 61
     await bot.ask(GROUP, f"/ask {WENDENG}", user_id=ALICE, chat_type="group")
     texts = [c.text for c in bot.fake.replies(GROUP)]
-    assert texts[3] == "提问太频繁了，请稍后再试。"
+    assert texts[3] == refusal(60)  # one refusal for a burst, naming the seconds to wait
     assert [t.startswith(ANSWER_START) for t in texts] == [True, True, True, False, True, True]
+
+
+async def test_a_refused_user_is_told_again_later_never_silenced_for_good(bot):
+    now = [1000.0]
+    bot.bot_data["limiter"].clock = lambda: now[0]
+    for _ in range(3):
+        await bot.ask(ALICE, WENDENG)
+    assert (await bot.ask(ALICE, WENDENG)).text == refusal(60)
+    now[0] += 1
+    bot.fake.message(ALICE, WENDENG)  # a second later: no second refusal in the same breath
+    await settle(bot, 0.5)
+    assert len(bot.fake.replies(ALICE)) == 4
+    now[0] += 14
+    reply = await bot.ask(ALICE, WENDENG)
+    assert reply.text == refusal(45)
+    assert len(bot.fake.replies(ALICE)) == 5
+    now[0] += 46
+    assert (await bot.ask(ALICE, WENDENG)).text.startswith(ANSWER_START)
+
+
+async def test_start_and_help_do_not_count_toward_the_limit(bot):
+    now = [1000.0]
+    bot.bot_data["limiter"].clock = lambda: now[0]
+    for command in ("/start", "/help", "/help", "/start", "/help"):
+        assert not (await bot.ask(ALICE, command)).text.startswith("提问太频繁")
+    for _ in range(3):
+        assert (await bot.ask(ALICE, WENDENG)).text.startswith(ANSWER_START)
+    assert (await bot.ask(ALICE, "/search 依申请公开")).text == refusal(60)  # other commands do count
+    assert not (await bot.ask(ALICE, "/help")).text.startswith("提问太频繁")  # and help still answers
 
 
 async def test_over_long_question_is_declined(bot):

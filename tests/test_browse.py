@@ -8,6 +8,8 @@ import io
 import json
 import shutil
 import sqlite3
+import time
+import urllib.error
 import urllib.request
 from contextlib import closing
 from pathlib import Path
@@ -53,16 +55,33 @@ def test_wide_row_of_wendeng_2020(desk_db):
         "report_id": 2, "agency": WENDENG, "year": 2020, "province": "山东省", "city": "威海市", "county": "文登区",
         "format": "2019", "新收申请": 42, "上年结转": 0, "予以公开": 20, "部分公开": 3, "不予公开": 5, "无法提供": 11,
         "不予处理": 0, "其他处理": 3, "办理总计": 42, "结转下年度": 0, "行政复议总计": 0, "行政诉讼总计": 2,
-        "checks_failed": 0, "missing_tables": '["表二"]',
+        "checks_failed": 0, "missing_tables": '["表二"]', "from_text": None,
     }
 
 
-def test_blank_cells_stay_blank_and_narrative_reports_have_no_figures(desk_db):
+def test_blank_cells_stay_blank_and_narrative_reports_take_their_texts_figures(desk_db, seed_db):
     with closing(_connect(desk_db)) as conn:
-        lingang = dict(conn.execute("select 不予公开, 不予处理, 新收申请 from report_figures where report_id = 1").fetchone())
-        linyi = dict(conn.execute("select 新收申请, 行政复议总计, format from report_figures where report_id = 4").fetchone())
-    assert lingang == {"不予公开": None, "不予处理": None, "新收申请": 9}  # 表中留空, not 0
-    assert linyi == {"新收申请": None, "行政复议总计": None, "format": "none"}  # its 7 reviews are prose, not 表四
+        lingang = dict(conn.execute("select 不予公开, 不予处理, 新收申请, from_text from report_figures "
+                                    "where report_id = 1").fetchone())
+        linyi = dict(conn.execute("select 新收申请, 行政复议总计, 行政诉讼总计, 不予公开, format, from_text "
+                                  "from report_figures where report_id = 4").fetchone())
+    assert lingang == {"不予公开": None, "不予处理": None, "新收申请": 9, "from_text": None}  # 表中留空, not 0
+    # seed 003 has no tables: its figures are the ones its text states, and the row says which those are
+    stated = {r["metric"]: r["value"] for r in seed_db.query(
+        "select metric, value from facts where report_id = 4 and source_table = '正文' order by line desc")}
+    assert linyi == {"新收申请": stated["apply.new"], "行政复议总计": stated["review.total"],
+                     "行政诉讼总计": stated["litigation.total"], "不予公开": None, "format": "none",
+                     "from_text": "新收申请、行政复议总计、行政诉讼总计"}
+    assert (linyi["新收申请"], linyi["行政复议总计"]) == (9, 7)
+
+
+def test_the_desk_keeps_no_server_path(desk_db, seed_index):
+    with closing(_connect(desk_db)) as conn:
+        columns = [r["name"] for r in conn.execute("pragma table_info(reports)")]
+        cells = [str(v) for table in ("reports", "facts", "passages")
+                 for row in conn.execute(f"select * from {table}") for v in tuple(row)]
+    assert "path" not in columns
+    assert not [c for c in cells if str(seed_index.parent) in c]
 
 
 def test_group_columns_add_their_parts():
@@ -160,8 +179,53 @@ def test_search_query_finds_the_open_day_passage(desk_db):
 def test_metric_ranking_by_key_and_by_group_label(desk_db):
     by_key = _query(desk_db, "metric_ranking", metric="apply.new", year="2020")
     assert [(r["机关"], r["数值"]) for r in by_key] == [(WENDENG, 42), ("威海市工业和信息化局", 0)]
+    assert _query(desk_db, "metric_ranking", metric="本年新收政府信息公开申请数量", year="2020") == by_key
     denied = _query(desk_db, "metric_ranking", metric="不予公开", year="2020")
     assert (denied[0]["机关"], denied[0]["数值"], denied[0]["原文"]) == (WENDENG, 5, "0 + 0 + 0 + 2 + 2 + 0 + 1 + 0")  # parts in printed order
+
+
+@pytest.mark.parametrize("figure", desk.spec()["figures"], ids=lambda f: f["column"])
+def test_metric_ranking_by_the_desks_own_column_words(desk_db, figure):
+    """Each wide-table column name, typed into the ranking form, ranks that column's figure."""
+    rows = _query(desk_db, "metric_ranking", metric=figure["column"], year="")
+    with closing(_connect(desk_db)) as conn:
+        wide = {(r[0], r[1]) for r in conn.execute(
+            f'select agency, "{figure["column"]}" from report_figures where "{figure["column"]}" is not null '
+            "and from_text is null")}
+    assert rows, figure
+    assert {(r["机关"], r["数值"]) for r in rows if r["数值"] is not None} == wide
+
+
+@pytest.mark.parametrize("word, key", [("行政诉讼", "litigation.total"), ("行政复议", "review.total"),
+                                       ("新收申请", "apply.new"), ("不予公开", "apply.denied"),
+                                       ("apply.carried_forward", "apply.carried_forward")])
+def test_metric_words_resolve_as_the_bot_reads_them(word, key):
+    from bot.question.understand import metric_words
+
+    assert nianbao_sql.metric_key(word) == key
+    assert nianbao_sql.metric_key("  ") is None
+    assert nianbao_sql.metric_key("x" * (nianbao_sql.MAX_CHARS + 1)) is None
+    assert all(nianbao_sql.metric_key(w) for w, (kind, _) in metric_words().items() if kind == "metric")
+
+
+def test_sql_functions_bound_their_input_and_show_no_pointer(desk_db):
+    huge = "政府开放日" * 400_000  # two million characters
+    functions = ("jieba_match", "metric_key", "metric_label", "applicant_label")
+
+    def seconds(call: str) -> float:
+        started = time.perf_counter()
+        for argument in (huge, huge.encode()):
+            conn.execute(f"select {call}(?)", [argument]).fetchone()
+        return time.perf_counter() - started
+
+    with closing(_connect(desk_db)) as conn:
+        # handing 10 MB to Python costs what it costs (SQLite's own length() as the yardstick); jieba on it, minutes
+        passing = seconds("length")
+        assert {f: seconds(f) for f in functions} == pytest.approx(dict.fromkeys(functions, passing), abs=passing + 1)
+        assert conn.execute("select jieba_match(?)", [huge]).fetchone()[0] == nianbao_sql.NOTHING
+        assert conn.execute("select jieba_match(?)", ["政府开放日" * 10]).fetchone()[0] != nianbao_sql.NOTHING
+        assert conn.execute("select fts3_tokenizer('simple')").fetchone()[0] is None
+        assert conn.execute("select fts3_tokenizer('simple', x'00')").fetchone()[0] is None
 
 
 def test_agency_years_and_failing_checks(desk_db, tmp_path):
@@ -182,11 +246,16 @@ def test_agency_years_and_failing_checks(desk_db, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def server(seed_index):
-    if shots.chromium() is None:
-        pytest.skip("chromium is not installed (deploy/setup.sh installs it as root: apt-get install chromium)")
+def served(seed_index):
     with shots.running(seed_index) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    if shots.chromium() is None:
+        pytest.skip("chromium is not installed (deploy/setup.sh installs it as root: apt-get install chromium)")
+    return served
 
 
 def _table(dom: str) -> list[dict]:
@@ -232,3 +301,50 @@ def test_internal_tables_are_hidden(server):
     hidden = {t["name"] for t in tables if t["hidden"]}
     assert {"meta", "passages_fts", "metric_parts"} <= hidden
     assert "report_figures" not in hidden
+
+
+# --- what the desk serves, and what it does not -----------------------------------------------------
+
+
+def _status(address: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(address, timeout=10) as reply:
+            return reply.status, reply.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def test_arbitrary_sql_is_off_and_tables_and_canned_queries_are_served(served):
+    for sql in ("select 1", "select fts3_tokenizer('simple')", "select jieba_match(zeroblob(10000000))"):
+        assert _status(shots.url(served, "/nianbao.json", sql=sql))[0] == 403, sql
+    assert _status(shots.url(served, "/nianbao/report_figures.json"))[0] == 200
+    for name, params in {"search": {"q": "政府开放日", "agency": ""}, "agency_years": {"agency": "文登"},
+                         "metric_ranking": {"metric": "行政诉讼", "year": "2020"},
+                         "failing_checks": {"rule": "", "agency": ""}}.items():
+        assert _status(shots.url(served, f"/nianbao/{name}.json", **params))[0] == 200, name
+
+
+def test_ranking_form_reads_the_desks_column_words(served):
+    rows = json.loads(_get(shots.url(served, "/nianbao/metric_ranking.json", metric="新收申请", year="2020",
+                                     _shape="array")))
+    assert [(r["机关"], r["数值"]) for r in rows] == [(WENDENG, 42), ("威海市工业和信息化局", 0)]
+
+
+def test_pages_show_no_server_path_or_address(served, seed_index):
+    for page in ("/-/versions.json", "/-/databases.json", "/-/plugins.json", "/-/threads.json", "/-/settings.json"):
+        assert _status(served + page)[0] == 404, page
+    for page in ("/", "/nianbao", "/nianbao.json", "/-/metadata.json", "/nianbao/reports.json",
+                 "/nianbao/reports/2.json", "/nianbao/facts.json?_size=max"):
+        status, body = _status(served + page)
+        assert status == 200, page
+        for secret in (str(seed_index.parent), "/tmp/", "nianbao-browse-", "site-packages"):
+            assert secret not in body, (page, secret)
+
+
+def test_arbitrary_sql_only_when_the_operator_asks():
+    assert desk.metadata()["allow_sql"] is False
+    assert "allow_sql" not in desk.metadata(allow_sql=True)
+    from bot.cli import _parser
+
+    assert _parser().parse_args(["browse"]).sql is False
+    assert _parser().parse_args(["browse", "--sql"]).sql is True

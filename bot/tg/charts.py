@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,11 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
+from bot.tg.texts import CHARTS  # noqa: E402
+
 logger = logging.getLogger(__name__)
+# findfont scores every installed font for every text drawn and logs each score: some ninety lines a chart
+logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 # Preferred first: known to render Simplified Chinese well. Any other covering font is the fallback.
 PREFERRED = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
@@ -117,9 +122,32 @@ def _bars(axes, series: list[dict]) -> None:
     axes.set_xticks(range(len(categories)), [_wrap(c) for c in categories])
 
 
-def _wrap(label: str, width: int = 8) -> str:
-    """Long agency names over several lines, so neighbouring bar labels do not overlap."""
-    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
+# what a label may be cut between: a number (2023, 12.5) or a Latin word stays whole, anything else is one character
+_ATOM = re.compile(r"[0-9][0-9.,]*%?|[A-Za-z]+|\s+|.", re.S)
+
+
+def _wrap(label: str, width: int = 8, slack: int = 3) -> str:
+    """Long agency names over several lines, so neighbouring bar labels do not overlap.
+
+    A line is cut after a word that ends a name's part (省, 市, 区, 局, 管委会… in
+    texts.toml [charts]) when one is near, a line growing up to ``slack`` characters
+    past ``width`` to reach one, else between two characters; never inside a number,
+    so a year is never split over two lines.
+    """
+    lines, line, cut = [], "", 0  # cut: the length of `line` at its last good break point
+    for atom in _ATOM.findall(label):
+        if atom.isspace():
+            atom = " "
+        if line and len(line) + len(atom) > (width if cut else width + slack):
+            head, tail = (line[:cut], line[cut:]) if cut else (line, "")
+            lines.append(head.rstrip())
+            line, cut = tail.lstrip(), 0
+        line += atom
+        if atom == " " or line.endswith(tuple(CHARTS["wrap_after"])):
+            cut = len(line)
+    if line.strip():
+        lines.append(line.strip())
+    return "\n".join(lines)
 
 
 def _number(value: float | int | None) -> str:

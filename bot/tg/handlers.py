@@ -104,29 +104,44 @@ async def send_chart(message: Message, chart: dict | None) -> None:
     await message.reply_photo(InputFile(io.BytesIO(png), filename="chart.png"), caption=chart.get("title", ""))
 
 
+# commands that only explain the bot: a newcomer reading them has asked nothing yet
+FREE_COMMANDS = frozenset({"start", "help"})
+
+
+def command_name(message: Message) -> str | None:
+    """'/help@nianbao_bot 文登区' → 'help'; None when the message is not a command."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+
+
 def counts_as_question(update: Update) -> bool:
-    """Updates that make the bot work: not group chatter that is not addressed to it."""
+    """Updates that make the bot work: not /start or /help, not group chatter that is not addressed to it."""
     message = update.message
+    if message and command_name(message) in FREE_COMMANDS:
+        return False
     if not message or (update.effective_chat and update.effective_chat.type == "private"):
         return True
-    return bool(message.text and message.text.startswith("/")) or ADDRESSED_TO_BOT.check_update(update)
+    return command_name(message) is not None or ADDRESSED_TO_BOT.check_update(update)
 
 
 # ---- handlers ----------------------------------------------------------------------------------------
 
 
 async def enforce_limits(update: Update, context: Context) -> None:
-    """Stop a user's updates past the per-minute limit, saying 请稍后再试 once per burst."""
+    """Stop a user's updates past the per-minute limit, saying when to come back (not at every message)."""
     user, limiter = update.effective_user, context.bot_data["limiter"]
     if not user or user.id in context.bot_data["settings"].admins or not counts_as_question(update):
         return
     if limiter.allow(user.id):
         return
     logger.info("rate limit: user %s", user.id)
+    refusal = say("rate_limited", seconds=limiter.retry_after(user.id))
     if update.callback_query:
-        await update.callback_query.answer(TEXT["rate_limited"])
-    elif update.effective_message and limiter.first_refusal(user.id):
-        await update.effective_message.reply_text(TEXT["rate_limited"])
+        await update.callback_query.answer(refusal)
+    elif update.effective_message and limiter.should_reply(user.id):
+        await update.effective_message.reply_text(refusal)
     raise ApplicationHandlerStop
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -15,29 +16,45 @@ logger = logging.getLogger(__name__)
 
 
 class QuestionLimiter:
-    """A sliding one-minute window of questions per user."""
+    """A sliding one-minute window of questions per user.
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+    A refused user is told when to come back. Not at every message of a flood (each
+    reply would itself be a message to rate-limit), but again once ``quiet`` seconds
+    have passed since the last refusal, so the bot is never silent for good.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, quiet: float = 10.0):
         self.per_minute = per_minute
         self.clock = clock
+        self.quiet = quiet
         self._asked: dict[int, deque[float]] = defaultdict(deque)
-        self._warned: set[int] = set()
+        self._refused_at: dict[int, float] = {}
 
     def allow(self, user_id: int) -> bool:
         now, asked = self.clock(), self._asked[user_id]
-        while asked and asked[0] <= now - 60:
+        while asked and asked[0] <= now - self.WINDOW:
             asked.popleft()
         if len(asked) >= self.per_minute > 0:
             return False
         asked.append(now)
-        self._warned.discard(user_id)
+        self._refused_at.pop(user_id, None)
         return True
 
-    def first_refusal(self, user_id: int) -> bool:
-        """True once per burst, so a flood of messages gets one 请稍后再试, not one each."""
-        if user_id in self._warned:
+    def retry_after(self, user_id: int) -> int:
+        """Whole seconds until the user may ask again (at least 1)."""
+        asked = self._asked[user_id]
+        if not asked:
+            return 1
+        return max(1, math.ceil(asked[0] + self.WINDOW - self.clock()))
+
+    def should_reply(self, user_id: int) -> bool:
+        """True for the first refusal of a burst and again every ``quiet`` seconds after it."""
+        now, last = self.clock(), self._refused_at.get(user_id)
+        if last is not None and now - last < self.quiet:
             return False
-        self._warned.add(user_id)
+        self._refused_at[user_id] = now
         return True
 
 

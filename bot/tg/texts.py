@@ -11,7 +11,8 @@ COMMANDS: dict[str, str] = _DATA["commands"]
 ADMIN_COMMANDS: dict[str, str] = _DATA["admin_commands"]
 TEXT: dict[str, str] = _DATA["text"]
 FORMATS: dict[str, str] = _DATA["formats"]
-CONSOLE: dict[str, str] = _DATA["console"]  # plain text for the operator's terminal, not HTML
+CONSOLE: dict[str, str] = _DATA["console"]
+CHARTS: dict[str, list[str]] = _DATA["charts"]  # plain text for the operator's terminal, not HTML
 
 
 def say(key: str, **values: object) -> str:

@@ -4,7 +4,7 @@ Why a copy: SQLite will not let a view in one database read another (attached)
 one, and Datasette lists only a database's main schema, so views cannot sit
 beside the index without writing into it; the bot reads that file and a
 re-index swaps it. The desk is a consistent snapshot (the backup API) with
-`reports.text_z` dropped, label tables (`metrics`, `applicants`) that facts
+`reports.text_z` and `reports.path` (a server path) dropped, label tables (`metrics`, `applicants`) that facts
 point to, and two tables computed once per index version: `report_figures`
 (one row per report, the main 表三/表四 figures as columns) and `report_checks`
 (the consistency checks per report). Computed tables rather than views: they
@@ -23,7 +23,7 @@ import sqlite_utils
 import yaml
 
 from index import catalogue
-from index.catalogue import TABLE_APPLY, TABLE_REVIEW
+from index.catalogue import PROSE, TABLE_APPLY, TABLE_REVIEW
 from index.checks import RULE_NAMES
 
 HERE = Path(__file__).parent
@@ -73,10 +73,37 @@ def figures_sql() -> str:
         )
         select r.id as report_id, r.agency, r.year, r.province, r.city, r.county, r.format,
                {", ".join(sums)},
-               r.checks_failed, r.missing_tables
+               r.checks_failed, r.missing_tables, null as {FROM_TEXT}
         from reports r left join cells c on c.report_id = r.id
         group by r.id
     """
+
+
+FROM_TEXT = "from_text"  # report_figures: the columns whose figure the report states only in its text
+
+
+def _fill_from_text(db: sqlite_utils.Database) -> None:
+    """A report without 表三/表四 (a narrative report) gets the figure its text states, and says so in from_text.
+
+    Only where the whole table is missing: a blank cell of a printed table stays blank.
+    The first statement in the text is taken, as the bot's answers take it.
+    """
+    cat = catalogue.load()
+    for figure in spec()["figures"]:
+        key, column = figure["key"], _ident(figure["column"])
+        table = cat.metric(parts(key)[0]).table
+        stated = f"""(select value from facts p where p.report_id = report_figures.report_id
+                      and p.source_table = {_literal(PROSE)} and p.metric = {_literal(key)}
+                      and coalesce(p.applicant, 'total') = 'total' and p.year = p.report_year
+                      order by p.line limit 1)"""
+        db.execute(f"""
+            update report_figures
+            set {column} = {stated},
+                {FROM_TEXT} = coalesce({FROM_TEXT} || '、', '') || {_literal(figure["column"])}
+            where {column} is null and {stated} is not null
+              and not exists (select 1 from facts t where t.report_id = report_figures.report_id
+                              and t.source_table = {_literal(table)})
+        """)
 
 
 def _status_case(where: str) -> str:
@@ -116,11 +143,16 @@ def build(index_path: str | Path, out_path: str | Path) -> None:
         src.backup(dst)
     db = sqlite_utils.Database(out_path)
     db.execute("pragma journal_mode = delete")
-    if "text_z" in db["reports"].columns_dict:
-        db.execute("alter table reports drop column text_z")  # compressed source text: not for browsing
+    for column in ("text_z", "path"):  # compressed source text: not for browsing; a path on the indexing machine
+        if column in db["reports"].columns_dict:
+            for index in db["reports"].indexes:
+                if column in index.columns:
+                    db.execute(f"drop index {_ident(index.name)}")
+            db.execute(f"alter table reports drop column {column}")
     _add_lookups(db)
     _add_table(db, "report_figures", {f["column"]: int for f in spec()["figures"]},
-               {"checks_failed": int, "missing_tables": str}, figures_sql())
+               {"checks_failed": int, "missing_tables": str, FROM_TEXT: str}, figures_sql())
+    _fill_from_text(db)
     rule_columns = {column: str for column in spec()["rules"].values()}
     _add_table(db, "report_checks", {"result": str, "passed": int, "failed": int, "not_applicable": int},
                rule_columns, checks_sql())
@@ -202,9 +234,14 @@ class Desk:
         return True
 
 
-def metadata() -> dict:
-    """metadata.yaml plus column descriptions written from the catalogue and the check rules."""
+def metadata(allow_sql: bool = False) -> dict:
+    """metadata.yaml plus column descriptions written from the catalogue and the check rules.
+
+    allow_sql opens Datasette's arbitrary-SQL page, off unless the operator asks (`browse --sql`).
+    """
     meta = yaml.safe_load((HERE / "metadata.yaml").read_text(encoding="utf-8"))
+    if allow_sql:
+        meta.pop("allow_sql", None)
     tables = meta["databases"][DB_NAME]["tables"]
     columns = tables["report_figures"].setdefault("columns", {})
     for figure in spec()["figures"]:

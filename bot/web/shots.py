@@ -84,7 +84,7 @@ def running(db: str | Path, timeout: float = 30) -> Iterator[str]:
                                 stdout=output, stderr=subprocess.STDOUT, text=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait(proc, base + "/-/versions.json", timeout, output)
+            _wait(proc, base + "/-/metadata.json", timeout, output)
             yield base
         finally:
             proc.terminate()  # uvicorn shuts down on SIGTERM and browse removes its copy
