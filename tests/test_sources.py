@@ -127,7 +127,7 @@ def test_sources_tsv_is_read_beside_the_files_and_never_indexed(tmp_path, capsys
         "sub/b.txt\t\t石狮市人民政府2020年政府信息公开工作年度报告\t2021-01-15\n", encoding="utf-8")
     summary = build_index([folder], db)
     assert (summary.changed, summary.unchanged) == (1, 1)
-    assert _reports(db)["b.txt"]["agency"] == "石狮市人民政府"
+    assert _reports(db)["sub/b.txt"]["agency"] == "石狮市人民政府"
 
 
 def test_sources_rows_by_relative_path_and_missing_columns(tmp_path):
