@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cn2an
 import yaml
 
 from index import catalogue
@@ -18,7 +19,8 @@ from index.catalogue import LEXICON
 from index.cells import to_number
 from index.layout import Block, paragraph_runs
 
-NUM = r"(?P<n>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?P<approx>余|多)?"
+# small counts are often written in words (申请一件, 收到两件)
+NUM = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}(?=[件个项起宗条份]))(?P<mult>万|亿)?(?P<approx>余|多)?"
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 # spaces a PDF or Word export puts around numbers (申请 3119 件); never between two numbers (2019 2020)
 _GAP = re.compile(r"(?<=[\u4e00-\u9fff％%.》）)」”])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")
@@ -60,6 +62,11 @@ def rules() -> tuple[Rule, ...]:
     return tuple(out)
 
 
+def digits_of(number: str) -> str:
+    """A NUM match as digits: 42 stays, 一 → 1, 两 → 2."""
+    return number if number[0].isdigit() else str(cn2an.cn2an(number.replace("两", "二"), "smart"))
+
+
 def normalize_sentence(text: str) -> str:
     """NFKC with the spaces between characters and digits removed (申请 3119 件)."""
     return _GAP.sub("", unicodedata.normalize("NFKC", text))
@@ -79,9 +86,10 @@ def figures_in(sentence: str) -> list[tuple[str, float | int, str, str, bool]]:
         if rule.value is not None:
             found[rule.metric] = (rule.metric, rule.value, catalogue.load().unit(rule.metric), raw, False)
             continue
-        value = to_number(match["n"])
+        digits = digits_of(match["n"])
+        value = to_number(digits)
         if match["mult"]:
-            value = to_number(str(float(match["n"]) * (10_000 if match["mult"] == "万" else 100_000_000)))
+            value = to_number(str(float(digits) * (10_000 if match["mult"] == "万" else 100_000_000)))
         unit_match = _UNIT.search(raw)
         unit = unit_match.group(1) if unit_match else catalogue.load().unit(rule.metric)
         found[rule.metric] = (rule.metric, value, unit, raw, bool(match["approx"]))

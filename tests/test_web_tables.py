@@ -72,3 +72,14 @@ def test_a_cut_table_says_where_it_ends():
     ]
     unreadable = [w for w in report.warnings if "unreadable" in w]
     assert unreadable == ["line 155: 表三 row 部分公开 unreadable (6 values for 7 cells): 0 0 0 0 0 0"]
+
+
+PROSED = sorted(name for name, entry in GOLD.items() if entry.get("prose"))
+
+
+@pytest.mark.parametrize("name", PROSED)
+def test_every_gold_prose_figure(name):
+    """The figures the report's sentences state (申请一件, 受理政府信息公开1件, 行政复议、行政诉讼数量为0件)."""
+    report = parse_file(WEB / "raw" / name)
+    stated = {f.metric: f.value for f in report.facts if f.table == "正文" and f.applicant in (None, "total")}
+    assert {metric: stated.get(metric) for metric in GOLD[name]["prose"]} == GOLD[name]["prose"]

@@ -24,7 +24,7 @@ from bot.question.query import Index
 from bot.question.understand import Parsed, lexicon
 from index import tokenize
 from index.catalogue import LEXICON, PROSE
-from index.prose import NUM, normalize_sentence
+from index.prose import NUM, digits_of, normalize_sentence
 
 _CLAUSE = re.compile(r"[，,；;。！!？?]")
 
@@ -115,7 +115,7 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             # a longer word says more (政协提案 over 承办)
             score = sum(len(t) if t in before else len(t) / 2 for t in said)
             score += sum(len(p) / 2 for p in pairs if p in before)
-            value = float(hit["n"]) * words()["multipliers"].get(hit["mult"] or "", 1)
+            value = float(digits_of(hit["n"])) * words()["multipliers"].get(hit["mult"] or "", 1)
             found.append(Stated(value, hit["unit"], hit.group(0), number, clause.strip(), score,
                                 bool(hit["approx"])))
     return sorted(found, key=lambda s: -s.score)
