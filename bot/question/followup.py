@@ -118,6 +118,8 @@ def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] |
     if any(m in p.text for m in w["compare_marks"]) and len(p.agencies) == 1:
         p.cues.add("compare")
     reused_metric = False
+    if not p.metric and p.agencies and len(unexplained(p, p.text)) >= 2:
+        return p  # 临港撤回了几件: a word no lexicon knows asks for its own measure, never the last one
     if not p.metric:
         if not last.metric or not (p.agencies or p.years or p.applicant or p.unknown_place or p.region
                                    or p.cues & set(_OWN_CUES)) or "summary" in p.cues:
