@@ -19,8 +19,8 @@ from index.catalogue import LEXICON
 from index.cells import to_number
 from index.layout import Block, paragraph_runs
 
-# small counts are often written in words (申请一件, 收到两件)
-NUM = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}(?=[件个项起宗条份]))(?P<mult>万|亿)?(?P<approx>余|多)?"
+# small counts are often written in words (申请一件, 收到两件); only before 件, since 三个第一时间 is no count
+NUM = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}(?=件))(?P<mult>万|亿)?(?P<approx>余|多)?"
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 # spaces a PDF or Word export puts around numbers (申请 3119 件); never between two numbers (2019 2020)
 _GAP = re.compile(r"(?<=[\u4e00-\u9fff％%.》）)」”])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")

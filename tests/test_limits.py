@@ -205,9 +205,9 @@ def test_the_builder_never_parses_a_file_in_its_own_process(tmp_path, monkeypatc
     log = tmp_path / "pids"
     real = build.parse_file
 
-    def recording(path):
+    def recording(path, source=None):
         log.write_text(str(os.getpid()), encoding="utf-8")
-        return real(path)
+        return real(path, source)
 
     monkeypatch.setattr(build, "parse_file", recording)
     folder = tmp_path / "reports"

@@ -53,4 +53,5 @@ def test_each_row_is_read_exactly_or_named_unreadable(name):
 
 def test_a_run_of_digits_is_kept_for_the_runs_reader():
     report = parse_file(DUMPS / "02_pingtan_2021.txt")
-    assert "line 10: 表三 row 本年新收政府信息公开申请数量 unreadable (1 values for 7 cells): 640020470" in report.warnings
+    # a row even index.runs cannot cut (表二 has no sum rule) keeps its digits in the warning
+    assert any(w.startswith("line 10: 表二 row 规范性文件 unreadable (1 values for 3 cells") for w in report.warnings)
