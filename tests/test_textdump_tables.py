@@ -55,3 +55,16 @@ def test_a_run_of_digits_is_kept_for_the_runs_reader():
     report = parse_file(DUMPS / "02_pingtan_2021.txt")
     # a row even index.runs cannot cut (表二 has no sum rule) keeps its digits in the warning
     assert any(w.startswith("line 10: 表二 row 规范性文件 unreadable (1 values for 3 cells") for w in report.warnings)
+
+
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_no_fact_of_any_kind_contradicts_the_gold(name):
+    """Table, recovered and prose facts alike: a figure the page states otherwise is never stored
+    (予以公开及部分公开42件 is no 部分公开 figure)."""
+    facts = parse_file(DUMPS / name).facts
+    wrong = []
+    for key, expected in GOLD[name]["facts"].items():
+        metric, applicant, _ = _row_of(key)
+        wrong += [(key, expected, f.value, f.table) for f in facts
+                  if f.metric == metric and (f.applicant or "total") == (applicant or "total") and f.value != expected]
+    assert wrong == []
