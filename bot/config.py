@@ -63,7 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "address the webhook server listens on (behind a reverse proxy)"),
     Setting("webhook_port", "NIANBAO_WEBHOOK_PORT", "webhook.port", 8443, "port the webhook server listens on"),
     Setting("webhook_secret", "NIANBAO_WEBHOOK_SECRET", "webhook.secret_token", "",
-            "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; set it when using a webhook"),
+            "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; unset with a webhook, a random one is made "
+            "at each start"),
     Setting("log_level", "NIANBAO_LOG_LEVEL", "logging.level", "INFO", "DEBUG, INFO, WARNING or ERROR"),
 )
 
