@@ -18,6 +18,7 @@ A fault may be aimed at one chat (``chat_id``): other chats' calls pass untouche
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import itertools
@@ -125,12 +126,14 @@ class FakeTelegram:
         self._push({"message": message})
         return message
 
-    def document(self, chat_id: int, filename: str, content: bytes, *, user_id: int | None = None) -> dict:
-        """Queue a document message whose file the bot can fetch with getFile."""
+    def document(self, chat_id: int, filename: str, content: bytes, *, user_id: int | None = None,
+                 claimed_size: int | None = None) -> dict:
+        """Queue a document message whose file the bot can fetch with getFile (``claimed_size``: a size that lies)."""
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = (f"documents/{file_id}_{filename}", content)
+        size = len(content) if claimed_size is None else claimed_size
         doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
-               "mime_type": "application/octet-stream", "file_size": len(content)}
+               "mime_type": "application/octet-stream", "file_size": size}
         return self.message(chat_id, user_id=user_id, document=doc)
 
     def press(self, call: Call, label: str, *, user_id: int | None = None) -> None:
@@ -371,6 +374,11 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, *args: object) -> None:  # quiet test output
             pass
+
+        def handle(self) -> None:
+            # the client hung up (a capped download, a timeout): nothing to answer
+            with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                super().handle()
 
         def do_GET(self) -> None:
             path = urllib.parse.unquote(self.path)  # httpx sends the token's colon as %3A

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.tg.ratelimit import QuestionLimiter
 from bot.tg.texts import TEXT
 from tests.bot_harness import ALICE, BOB, GROUP, bot_on_seeds
 from tests.fake_telegram import TOKEN
@@ -141,3 +142,15 @@ async def test_the_token_never_appears_in_logs(seed_index, tmp_path, caplog):
     assert TOKEN.split(":")[1] not in caplog.text
     assert "/bot<TOKEN>/getMe" in caplog.text
     assert "bot url http://127.0.0.1" in caplog.text
+
+
+def test_the_question_limiter_forgets_users_gone_quiet():
+    now = [0.0]
+    limiter = QuestionLimiter(3, clock=lambda: now[0])
+    for user in range(1000):
+        limiter.allow(user)
+    assert limiter.tracked() == 1000
+    now[0] += 61  # a window later: one more question prunes everyone idle since
+    assert limiter.allow(5000)
+    assert limiter.tracked() == 1
+    assert limiter.retry_after(7) == 1 and limiter.tracked() == 1  # asking about a user does not remember them

@@ -249,7 +249,9 @@ def recognised(target: Path, reports: list[dict], reindexer: Reindexer, stats: d
                  format=format_label(report.get("format")), facts=report.get("facts", 0), checks=checks)]
     others = [other for other, kept in duplicates.items() if kept == target.name]
     if used != target.name or others:
-        lines.append(say("upload_duplicate", other="、".join(others) or used, used=used))
+        dropped = target.name if used != target.name else "、".join(others)
+        lines.append(say("upload_duplicate", other=used if used != target.name else dropped, used=used,
+                         dropped=dropped))
     clashes = [c for c in stats.get("conflicts") or [] if any(v["file"] == target.name for v in c["values"])]
     if clashes:
         lines.append(say("upload_conflicts", count=len(clashes), examples=conflict_items(clashes)))
