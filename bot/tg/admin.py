@@ -240,7 +240,8 @@ def recognised(target: Path, reports: list[dict], reindexer: Reindexer, stats: d
     stats = stats or {}
     duplicates: dict[str, str] = stats.get("duplicates") or {}
     used = duplicates.get(target.name, target.name)  # a duplicate upload is described by the report used
-    report = next((r for r in reports if Path(str(r.get("file", ""))).name == used), None)
+    # files are named by their path in the reports folder; an upload sits at its top
+    report = next((r for r in reports if str(r.get("file", "")) == used), None)
     if not report:
         return say("upload_not_recognised", file=target.name, reason=failure_of(target, reindexer))
     failed = report.get("checks_failed") or 0
