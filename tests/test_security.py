@@ -122,10 +122,10 @@ async def test_a_rejected_upload_is_not_kept_and_a_failed_one_is_quarantined_unt
         assert note["file"] == "broken.pdf" and note["reason"]
         # the next /reindex does not parse it again
         reindexer = bot.bot_data["reindexer"]
+        upload_build = reindexer.last["at"]
         await bot.ask(ADMIN, "/reindex")
-        await bot.fake.wait_for(lambda: reindexer.last and "summary" in reindexer.last and not reindexer.busy,
-                                timeout=120)
-        assert reindexer.last["summary"].failed == []
+        await bot.fake.wait_for(lambda: reindexer.last["at"] != upload_build and not reindexer.busy, timeout=120)
+        assert reindexer.last["summary"].failed == [] and reindexer.last["summary"].reports == 5
         # the same bytes again are refused at once, without a build
         builds = reindexer.last["at"]
         again = await upload(bot, "broken_again.pdf", broken)
