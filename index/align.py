@@ -169,6 +169,18 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?(?:万元|亿元|元)?")
 _NUMBERING_AFTER = ".、．"
 
 
+@lru_cache(maxsize=1)
+def _date_words() -> dict[str, int]:
+    return catalogue.raw_data()["date_words"]
+
+
+def _is_date(digits: str, after: str) -> bool:
+    """A year, month or day in a sentence (2018年立案): at most as many digits as the date word takes
+    (a year exactly four); a longer run is cells run together before it (00002021年)."""
+    most = _date_words().get(after)
+    return most is not None and digits.isdigit() and (len(digits) == most if most == 4 else len(digits) <= most)
+
+
 def _unglue(word: str) -> list[tuple[str, CellValue | None]]:
     """A word with labels and digits run together (规章000规范性文件898989) cut into labels and digit runs.
 
@@ -180,7 +192,7 @@ def _unglue(word: str) -> list[tuple[str, CellValue | None]]:
     for m in _DIGITS.finditer(word):
         start, end = m.start(), m.end()
         before, after = word[start - 1 : start], word[end : end + 1]
-        if (before and before in "（(第") or (after and after in "）)"):
+        if (before and before in "（(第") or (after and after in "）)") or _is_date(m.group(), after):
             continue
         if after and after in _NUMBERING_AFTER and "." not in m.group():
             end -= 1  # its last digit numbers the next label
