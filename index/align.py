@@ -490,27 +490,8 @@ def _trim_blank(values: list[Token]) -> list[Token]:
 
 
 def _window(values: list[Token], width: int, adds_up) -> list[Token] | None:
-    """The `width` values holding a row's cells, or None when they do not fit.
-
-    Exactly `width` values fill the row. With more, only blank cells may be
-    dropped, and among the windows left the one satisfying the row's sum rule
-    wins, then the leftmost. Fewer never fit: which cell is missing cannot be known.
-    """
-    n = len(values)
-    if n == width:
-        return list(values)
-    if n < width:
-        return None
-    best, best_score = None, -1
-    for lead in range(0, n - width + 1):
-        dropped = values[:lead] + values[lead + width :]
-        if any(t.value.kind != BLANK for t in dropped):
-            continue
-        window = values[lead : lead + width]
-        score = 1 if adds_up is not None and adds_up(window) else 0
-        if score > best_score:
-            best, best_score = window, score
-    return best
+    """The `width` values holding a row's cells, or None (index.template.place: blanks dropped, sums decide)."""
+    return template.place(values, width, lambda t: t.value.kind == BLANK, adds_up)
 
 
 def _number(token: Token) -> float:

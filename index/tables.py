@@ -373,7 +373,7 @@ class _Reader:
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表三 row {texts[label_at]} has {len(cells)} value cells")
             return
-        self._add_cells([(metric, a) for a in self.cat.applicant_order], window, row.line, TABLE_APPLY)
+        self._add_cells(list(template.apply_row(metric).cells), window, row.line, TABLE_APPLY)
 
     def _apply_header(self, texts: list[str]) -> None:
         natural = self.cat.applicants["natural"].header
@@ -417,8 +417,7 @@ class _Reader:
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表四 row has {len(cells)} cells, expected {width}")
             return
-        keys = [(f"{b}.{c}", None) for b in blocks for c in self.cat.review_columns]
-        self._add_cells(keys, window, row.line, TABLE_REVIEW)
+        self._add_cells(list(template.review_row(*blocks).cells), window, row.line, TABLE_REVIEW)
         self.review_filled.update(blocks)
         self.review_hint = []
 
@@ -480,24 +479,10 @@ def _review_adds_up(window: list[Cell | None]) -> bool:
 
 
 def _align(cells: list[Cell], width: int, first_index: int, expected_start: int | None, adds_up) -> list | None:
-    """The `width` cells holding a row's values; None pads a short row at its end.
-
-    With extra cells, only blank ones may be dropped, and the window whose
-    values satisfy the table's own sum rule wins; then the one under the
-    header's first column; then the leftmost.
-    """
-    n = len(cells)
-    if n <= width:
-        return list(cells) + [None] * (width - n)
-    best, best_score = None, -1
-    for lead in range(0, n - width + 1):
-        dropped = cells[:lead] + cells[lead + width :]
-        if any(c.text.strip() for c in dropped):
-            continue
-        window = cells[lead : lead + width]
-        score = 2 * adds_up(window)
-        if expected_start is not None and first_index + lead == expected_start:
-            score += 1
-        if score > best_score:
-            best, best_score = window, score
-    return list(best) if best is not None else None
+    """The `width` cells holding a row's values; None pads a short row at its end (a row whose last cells
+    the export left out). More cells are placed as every reader places them (index.template.place), the
+    header's first column (expected_start) breaking a tie."""
+    if len(cells) <= width:
+        return list(cells) + [None] * (width - len(cells))
+    lead = expected_start - first_index if expected_start is not None else None
+    return template.place(cells, width, lambda c: not c.text.strip(), adds_up, lead)
