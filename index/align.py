@@ -39,7 +39,7 @@ from index.sections import heading_key
 from index.template import TemplateRow
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
-REVIEW_BLOCK_WIDTH = 5
+REVIEW_BLOCK_WIDTH = template.REVIEW_BLOCK_WIDTH
 # how many label pieces before a row's values may make up its label (a label broken over lines)
 LABEL_PIECES = 4
 # 表四's labels are short cells; a longer one, or one with a sentence's punctuation, is prose
@@ -500,16 +500,10 @@ def _number(token: Token) -> float:
 
 
 def _rule_for(row: TemplateRow):
-    """The sum rule of a row: applicants add to 总计 (表三), each block of five adds to its 总计 (表四)."""
-    if row.table == TABLE_APPLY:
-        return lambda w: abs(sum(_number(t) for t in w[:-1]) - _number(w[-1])) < 1e-9
-    if row.table == TABLE_REVIEW:
-        return lambda w: all(
-            abs(sum(_number(t) for t in w[b : b + REVIEW_BLOCK_WIDTH - 1]) - _number(w[b + REVIEW_BLOCK_WIDTH - 1]))
-            < 1e-9
-            for b in range(0, len(w), REVIEW_BLOCK_WIDTH)
-        )
-    return None
+    """The sum rule of a row (index.template.sums_hold), None for a row that has none (表二)."""
+    if row.table not in (TABLE_APPLY, TABLE_REVIEW):
+        return None
+    return lambda w: template.sums_hold(row.table, [_number(t) for t in w])
 
 
 def _unit_in(text: str) -> str | None:

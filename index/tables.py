@@ -20,7 +20,7 @@ from index.recover import recover
 from index.sections import heading_key
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
-REVIEW_BLOCK_WIDTH = 5
+REVIEW_BLOCK_WIDTH = template.REVIEW_BLOCK_WIDTH
 _TOP_NUMERALS = "一二三四五六七八九十"
 # the longest label a row printed with spaces (not TABs) between its cells may have
 SPACED_LABEL_MAX = 40
@@ -465,17 +465,12 @@ def _is_number(cell: Cell | None) -> bool:
 
 
 def _applicants_add_up(window: list[Cell | None]) -> bool:
-    return abs(sum(_number(c) for c in window[:-1]) - _number(window[-1])) < 1e-9 and any(
-        _is_number(c) for c in window
-    )
+    # a row of blanks adds up to nothing: it does not decide where a row's cells sit
+    return template.sums_hold(TABLE_APPLY, [_number(c) for c in window]) and any(_is_number(c) for c in window)
 
 
 def _review_adds_up(window: list[Cell | None]) -> bool:
-    ok = True
-    for b in range(0, len(window), REVIEW_BLOCK_WIDTH):
-        block = window[b : b + REVIEW_BLOCK_WIDTH]
-        ok &= abs(sum(_number(c) for c in block[:-1]) - _number(block[-1])) < 1e-9
-    return ok
+    return template.sums_hold(TABLE_REVIEW, [_number(c) for c in window])
 
 
 def _align(cells: list[Cell], width: int, first_index: int, expected_start: int | None, adds_up) -> list | None:

@@ -20,6 +20,8 @@ from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 
 T = TypeVar("T")
 FORMATS = ("2019", "2021")
+# 表四's blocks (行政复议, 直接起诉, 复议后起诉) have five cells each, the last their 总计
+REVIEW_BLOCK_WIDTH = 5
 TABLES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW)
 
 
@@ -123,3 +125,14 @@ def place(values: Sequence[T], width: int, blank: Callable[[T], bool], adds_up: 
         if score > best_score:
             best, best_score = window, score
     return best
+
+
+def sums_hold(table: str, numbers: Sequence[float]) -> bool:
+    """A row's own sum rule on its cells' numbers (a blank is 0): 表三's applicants add to its 总计, each of
+    表四's blocks of five adds to its 总计; 表二's rows have none. Every reader checks a row by it."""
+    if table == TABLE_APPLY:
+        return abs(sum(numbers[:-1]) - numbers[-1]) < 1e-9
+    if table == TABLE_REVIEW:
+        return all(abs(sum(numbers[b : b + REVIEW_BLOCK_WIDTH - 1]) - numbers[b + REVIEW_BLOCK_WIDTH - 1]) < 1e-9
+                   for b in range(0, len(numbers), REVIEW_BLOCK_WIDTH))
+    return True
