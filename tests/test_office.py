@@ -168,6 +168,7 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     shutil.copy(rendered / "huaian.pdf", folder / "pdf_named.html")
     to_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8").split("\n"), folder / "docx_named.doc")
     shutil.copy(rendered / f"{seed}.xlsx", folder / "xlsx_named.xls")
+    shutil.copy(rendered / f"{seed}.xls", folder / "xls_named.doc")  # an OLE2 file: its directory tells Excel
     (folder / "html_named.doc").write_text(
         render.to_html((SEEDS / f"{seed}.txt").read_text(encoding="utf-8").split("\n")), encoding="utf-8")
     db_path = tmp_path / "m.db"
@@ -175,7 +176,7 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     assert summary.failed == []
     db = sqlite_utils.Database(db_path)
     want, pdf = facts_of(db, f"{seed}.txt")[0], facts_of(db, "huaian.pdf")[0]
-    for name in ("doc_named.docx", "docx_named.doc", "xlsx_named.xls", "html_named.doc"):
+    for name in ("doc_named.docx", "docx_named.doc", "xlsx_named.xls", "xls_named.doc", "html_named.doc"):
         assert facts_of(db, name)[0] == want, name
     assert facts_of(db, "pdf_named.html")[0] == pdf
 
