@@ -31,7 +31,7 @@ from index.sniff import EXTENSIONS, sniff
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "decode_text", "read_lines", "sha256_of", "span_grid", "split_lines"]
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".xls", ".xlsx")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx")
 MAX_BYTES = 20 * 1024 * 1024
 
 # a file's kind (index.sniff, by its first bytes) → its reader; a kind with no reader gets the reason below

@@ -38,8 +38,9 @@ def read_doc(path: Path) -> list[str]:
     seconds = seconds_for(path.stat().st_size)
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
-        # a plain name: the original may hold characters a command line or LibreOffice's URL parsing trip on
-        source = work / f"report{path.suffix.lower() or '.doc'}"
+        # a plain name (the original may hold characters LibreOffice's URL parsing trips on) whose extension
+        # agrees with the content: a Word file named .docx or .txt would be opened by the wrong filter
+        source = work / f"report{_suffix(path)}"
         shutil.copyfile(path, source)
         out = work / "out"
         command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
@@ -52,6 +53,15 @@ def read_doc(path: Path) -> list[str]:
             raise ReportError(path, "LibreOffice cannot open it as a Word/WPS document (corrupt?)"
                               + (f": {said}" if said else ""))
         return read_docx(converted)
+
+
+def _suffix(path: Path) -> str:
+    """.rtf for RTF, the file's own .doc/.wps otherwise (.wps lets LibreOffice try Microsoft Works too), else .doc."""
+    with open(path, "rb") as handle:
+        if handle.read(5) == b"{\\rtf":
+            return ".rtf"
+    suffix = path.suffix.lower()
+    return suffix if suffix in (".doc", ".wps") else ".doc"
 
 
 def seconds_for(size: int) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 # the kind each extension names; read.py dispatches on kinds
 EXTENSIONS = {
     ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf",
-    ".doc": "doc", ".wps": "doc", ".xls": "xls", ".xlsx": "xlsx", ".ofd": "ofd",
+    ".doc": "doc", ".wps": "doc", ".rtf": "rtf", ".xls": "xls", ".xlsx": "xlsx", ".ofd": "ofd",
     ".png": "image", ".jpg": "image", ".jpeg": "image",
 }
 HEAD_BYTES = 1024

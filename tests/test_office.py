@@ -146,7 +146,7 @@ def test_sheet_numbers_read_as_printed(office_index):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    """Seed 000 as .txt, .docx, .doc, .xlsx and .xls, and the PDF: what the tests below mislabel and break."""
+    """Seed 000 as .txt, .docx, .doc, .rtf, .xlsx and .xls, and the PDF: what the tests below mislabel and break."""
     folder = tmp_path_factory.mktemp("samples")
     lines = (SEEDS / f"{TABLED[0]}.txt").read_text(encoding="utf-8").split("\n")
     shutil.copy(SEEDS / f"{TABLED[0]}.txt", folder / f"{TABLED[0]}.txt")
@@ -155,6 +155,7 @@ def rendered(tmp_path_factory) -> Path:
     render.to_xlsx(lines, folder / f"{TABLED[0]}.xlsx")
     soffice_convert([folder / f"{TABLED[0]}.docx"], "doc:MS Word 97", folder, folder / "profile")
     soffice_convert([folder / f"{TABLED[0]}.xlsx"], "xls:MS Excel 97", folder, folder / "profile")
+    soffice_convert([folder / f"{TABLED[0]}.docx"], "rtf:Rich Text Format", folder, folder / "profile")
     shutil.rmtree(folder / "profile")
     return folder
 
@@ -169,6 +170,7 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     to_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8").split("\n"), folder / "docx_named.doc")
     shutil.copy(rendered / f"{seed}.xlsx", folder / "xlsx_named.xls")
     shutil.copy(rendered / f"{seed}.xls", folder / "xls_named.doc")  # an OLE2 file: its directory tells Excel
+    shutil.copy(rendered / f"{seed}.rtf", folder / "rtf_named.doc")  # as many portals' "Word" attachments are
     (folder / "html_named.doc").write_text(
         render.to_html((SEEDS / f"{seed}.txt").read_text(encoding="utf-8").split("\n")), encoding="utf-8")
     db_path = tmp_path / "m.db"
@@ -176,7 +178,8 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     assert summary.failed == []
     db = sqlite_utils.Database(db_path)
     want, pdf = facts_of(db, f"{seed}.txt")[0], facts_of(db, "huaian.pdf")[0]
-    for name in ("doc_named.docx", "docx_named.doc", "xlsx_named.xls", "xls_named.doc", "html_named.doc"):
+    for name in ("doc_named.docx", "docx_named.doc", "xlsx_named.xls", "xls_named.doc", "rtf_named.doc",
+                 "html_named.doc"):
         assert facts_of(db, name)[0] == want, name
     assert facts_of(db, "pdf_named.html")[0] == pdf
 
