@@ -46,10 +46,13 @@ def read_doc(path: Path) -> list[str]:
         command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                    "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
                    "--outdir", str(out), str(source)]
-        stderr = _convert(command, work, seconds, path)
+        code, stderr = _convert(command, work, seconds, path)
         converted = out / "report.docx"
+        if code != 0:  # a crash: 134 is an abort, what running out of its address space looks like
+            raise ReportError(path, f"LibreOffice failed converting it (exit code {code}; its memory cap is "
+                                    f"{limits.CONVERT_MEMORY_MB} MB)")
         if not converted.exists():
-            said = " ".join(stderr.split())[-200:]
+            said = " ".join(line for line in stderr.splitlines() if "javaldx" not in line)[-200:].strip()
             raise ReportError(path, "LibreOffice cannot open it as a Word/WPS document (corrupt?)"
                               + (f": {said}" if said else ""))
         return read_docx(converted)
@@ -69,8 +72,8 @@ def seconds_for(size: int) -> float:
     return limits.Limits.from_env().seconds_for(size) * _SHARE_OF_BUDGET
 
 
-def _convert(command: list[str], work: Path, seconds: float, path: Path) -> str:
-    """Run LibreOffice under its caps; its stderr, or ReportError when it outlives `seconds`."""
+def _convert(command: list[str], work: Path, seconds: float, path: Path) -> tuple[int, str]:
+    """Run LibreOffice under its caps: (exit code, stderr), or ReportError when it outlives `seconds`."""
     env = {**os.environ, "HOME": str(work), "TMPDIR": str(work), "SAL_USE_VCLPLUGIN": "svp"}
     with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           cwd=work, env=env, start_new_session=True, preexec_fn=_caps(seconds)) as process:
@@ -79,7 +82,7 @@ def _convert(command: list[str], work: Path, seconds: float, path: Path) -> str:
         except subprocess.TimeoutExpired:
             _kill_group(process)
             raise ReportError(path, f"LibreOffice did not finish converting it within {seconds:.0f} s") from None
-    return stderr.decode("utf-8", "replace")
+    return process.returncode, stderr.decode("utf-8", "replace")
 
 
 def _caps(seconds: float):

@@ -260,3 +260,16 @@ def test_without_libreoffice_a_doc_is_reported_as_needing_it(rendered, tmp_path,
     reasons = {Path(path).name: reason for path, reason in summary.failed}
     assert summary.added == 1  # the spreadsheet needs no LibreOffice
     assert "needs LibreOffice (Debian libreoffice-writer-nogui)" in reasons["report.wps"]
+
+
+def test_libreoffice_runs_under_a_memory_cap_of_its_own(rendered, monkeypatch):
+    """Its cap is set in the child (the worker's own would be inherited otherwise): too small a cap is a
+    clear failure for that file, not a hang or a dead worker."""
+    from index import limits
+    from index.errors import ReportError
+
+    monkeypatch.setattr(limits, "CONVERT_MEMORY_MB", 150)
+    with pytest.raises(ReportError) as raised:
+        read_lines(rendered / f"{TABLED[0]}.doc")
+    assert "LibreOffice failed converting it (exit code" in raised.value.reason
+    assert "its memory cap is 150 MB" in raised.value.reason
