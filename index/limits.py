@@ -6,7 +6,8 @@ Two layers. The readers refuse what no report needs (a zip that expands past
 limit. The worker process a file is parsed in (index.workers) is the backstop
 for the rest: `Limits.memory_mb` more address space (RLIMIT_AS) than it starts with and
 `Limits.seconds` of wall time, after which the file is reported and its worker
-replaced.
+replaced. A LibreOffice conversion (index.read_doc) runs under caps of its own:
+`CONVERT_MEMORY_MB` and a share of the worker's wall time.
 
 Memory and time can be set with NIANBAO_PARSE_MEMORY_MB and NIANBAO_PARSE_SECONDS.
 NIANBAO_TEST_HANG (tests only): a worker asked to parse a file whose name
@@ -30,6 +31,9 @@ IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
 GRID_CELLS = 250_000  # one table's grid once rowspan/colspan are laid out
 COLSPAN = 100
 TEXT_CHARS = 5_000_000  # a report's text once read
+# LibreOffice converting a .doc runs as a child with an address-space cap of its own: it maps ~600 MB to
+# convert a small file, more than the worker's cap leaves (index.read_doc)
+CONVERT_MEMORY_MB = 2048
 HANG_ENV = "NIANBAO_TEST_HANG"
 
 

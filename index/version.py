@@ -2,7 +2,9 @@
 
 When it changes, the next build parses every file again. It covers every index
 module parsing imports (every reader included) and every lexicon file parsing
-reads, plus the versions of the libraries that turn .pdf/.docx/.html into text.
+reads, plus the versions of the libraries that turn .pdf/.docx/.html/.xls(x) into text.
+(LibreOffice, which turns .doc into .docx, is a program, not a library: its
+version is not in the digest.)
 It leaves out what parsing never reads, so a change there re-parses nothing:
 reply wording and question words (lexicon/replies.yaml, questions.yaml,
 agencies.yaml, bot/), the generator (generate.py, gen_*.py, lexicon/gen_*.yaml)
@@ -20,13 +22,14 @@ INDEX = Path(__file__).parent
 # bump to re-parse everything for a reason no file below shows (a change in how facts are stored)
 PARSER_VERSION = "2"
 PARSING_MODULES = (
-    "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata", "parse",
-    "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover", "runs", "runs_text",
-    "sections", "sources", "tables", "template", "tokenize",
+    "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata",
+    "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html", "read_pdf", "read_sheets", "read_text",
+    "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables", "template", "tokenize",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "sections.yaml", "terms.yaml",
                    "gazetteer.tsv", "places.yaml")
-PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer", "pypinyin")
+PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer", "pypinyin",
+                     "python-calamine")
 
 
 def parser_version(index: Path = INDEX, salt: str = PARSER_VERSION) -> str:

@@ -1,6 +1,6 @@
 """Test helpers: a seed report's lines re-rendered in other layouts and encodings.
 
-A test renders one seed as Markdown, HTML, Word, PDF, GBK or UTF-16 and checks
+A test renders one seed as Markdown, HTML, Word, Excel, PDF, GBK or UTF-16 and checks
 that the parser yields the same facts from each. Which lines form a table, and
 how the one-cell-per-line runs of seeds 001/004 reassemble into rows, is decided
 in one place: `segments`.
@@ -236,6 +236,36 @@ def to_docx(lines: list[str], path: str | Path) -> None:
         for (r, c), span in label_spans(seg).items():
             table.cell(r, c).merge(table.cell(r + span - 1, c))
     document.save(str(path))
+
+
+def to_xlsx(lines: list[str], path: str | Path) -> None:
+    """The seed as one Excel sheet: each text line a row in column A, each table a block of rows with
+    表三's labels merged down, an empty row around every table; whole numbers stored as numbers."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    row = 1
+    for seg in segments(lines):
+        if isinstance(seg, str):
+            if seg.strip():
+                sheet.cell(row, 1, seg.strip())
+                row += 1
+            continue
+        row += 1
+        for r, cells in enumerate(seg):
+            for c, text in enumerate(cells):
+                if text.strip():
+                    sheet.cell(row + r, c + 1, _sheet_value(text.strip()))
+        for (r, c), span in label_spans(seg).items():
+            sheet.merge_cells(start_row=row + r, start_column=c + 1, end_row=row + r + span - 1, end_column=c + 1)
+        row += len(seg) + 1
+    workbook.save(str(path))
+
+
+def _sheet_value(text: str) -> str | int:
+    """A whole number as a number cell (a spreadsheet stores it so); anything else as text."""
+    return int(text) if text.isascii() and text.isdigit() and (text == "0" or not text.startswith("0")) else text
 
 
 APPLICANTS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")

@@ -79,7 +79,7 @@ async def test_uploads_are_refused_to_others_and_checked_for_type(bot, caplog):
     assert refused.text == "抱歉，这个功能只对管理员开放。"
     assert f"refused upload from user {BOB}" in caplog.text
     bot.fake.document(ADMIN, "virus.exe", b"MZ")
-    assert (await bot.fake.reply_to(ADMIN)).text == "只接受 .txt .md .html .htm .docx .pdf 格式的报告文件。"
+    assert (await bot.fake.reply_to(ADMIN)).text == "只接受 .txt .md .html .htm .docx .pdf .doc .wps .rtf .xls .xlsx 格式的报告文件。"
 
 
 def test_upload_checks_and_safe_names():

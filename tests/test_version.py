@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -39,6 +41,10 @@ def read_by_parsing(tmp_path_factory) -> dict:
     html.write_text(f"<html><body><p>{seed.splitlines()[0]}</p><table>{rows}</table></body></html>", encoding="utf-8")
     files = [ROOT / "seeds" / "004_6263b7441e3dec22.txt", html, FIXTURES / "template_2021_format.docx",
              FIXTURES / "huaian_2024.pdf"]
+    if importlib.util.find_spec("openpyxl"):  # a spreadsheet too (LibreOffice's .doc goes through the .docx reader)
+        render = importlib.import_module("render")
+        files.append(html.with_suffix(".xlsx"))
+        render.to_xlsx(seed.split("\n"), files[-1])
     done = subprocess.run([sys.executable, "-c", _PROBE, *map(str, files)], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -63,7 +69,8 @@ def test_reply_wording_and_generator_data_are_not_in_the_version():
 
 
 @pytest.mark.parametrize(("changed", "reparses"), [
-    ("read_pdf.py", True), ("read_docx.py", True), ("tables.py", True), ("limits.py", True),
+    ("read_pdf.py", True), ("read_docx.py", True), ("read_doc.py", True), ("read_sheets.py", True), ("sniff.py", True),
+    ("tables.py", True), ("limits.py", True),
     ("lexicon/prose.yaml", True), ("lexicon/catalogue.yaml", True),
     ("lexicon/replies.yaml", False), ("lexicon/questions.yaml", False), ("lexicon/gen_tables.yaml", False),
     ("generate.py", False), ("gen_layouts.py", False),
