@@ -350,6 +350,7 @@ class AgencyIndex:
     # agencies by what their lowest place is keyed on (a code, a zone, a township) or by body: who may fit
     by_key: dict[object, list[str]] = field(default_factory=dict)
     names_of: dict[str, list[str]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)  # every start of a name: a scan stops when none fits
 
     @classmethod
     def build(cls, agencies: list[str]) -> AgencyIndex:
@@ -365,6 +366,7 @@ class AgencyIndex:
                 for key in {*keys, ("body", reading.body)}:
                     index.by_key.setdefault(key, []).append(full)
         index.longest = max((len(n) for n in index.by_name), default=2)
+        index.prefixes = {n[:k] for n in index.by_name for k in range(1, len(n) + 1)}
         return index
 
     def fitting(self, mention: Reading) -> list[str]:
@@ -382,12 +384,18 @@ class AgencyIndex:
         alone that no agency fits is a region (威海市: the agencies there), reported only with `places`."""
         candidates = []
         hits = {}
-        for i in range(len(text)):
-            hits[i] = next((text[i:j] for j in range(min(len(text), i + self.longest), i + 1, -1)
-                            if text[i:j] in self.by_name), "")
+        n = len(text)
+        for i in range(n):
+            hit, j = "", i + 1
+            while j <= n and text[i:j] in self.prefixes:
+                if text[i:j] in self.by_name and j - i >= 2:
+                    hit = text[i:j]
+                j += 1
+            hits[i] = hit
+        ends = {i + len(hit) for i, hit in hits.items() if hit}
         for i in range(len(text)):
             hit = hits[i]
-            reading = read(text, i) if _starts_name(text, i, hits) else None
+            reading = read(text, i) if _starts_name(text, i, ends) else None
             if (reading and all(p.level == "unknown" for p in reading.parts)
                     and any(hits[k] for k in range(i + 1, reading.end))):
                 reading = None  # 请问文登区: a known name inside, not an unknown one
@@ -460,14 +468,17 @@ def _within(place: Part, agency: Reading) -> bool:
             and _RANK[place.level] < _RANK[agency.chain[-1].level])
 
 
-def _starts_name(text: str, i: int, hits: dict[int, str]) -> bool:
+def _starts_name(text: str, i: int, ends: set[int]) -> bool:
     """A name is read from the start, after a stop, a digit, a lead word (请问) or another name's end
     (文登区工信局), never from inside a word (建议和政协委员: not 和政县)."""
-    if i == 0 or not re.match(rf"[{_CJK}]", text[i - 1]) or text[i - 1] in _STOP:
+    if i == 0 or i in ends or not "\u4e00" <= text[i - 1] <= "\u9fff" or text[i - 1] in _STOP:
         return True
-    if any(text[:i].endswith(w) for w in rules()["lead_words"]):
-        return True
-    return any(len(hits.get(k, "")) == i - k for k in range(max(0, i - 40), i))
+    return text.endswith(_lead_words(), 0, i)
+
+
+@lru_cache(maxsize=1)
+def _lead_words() -> tuple[str, ...]:
+    return tuple(rules()["lead_words"])
 
 
 def _region_only(reading: Reading) -> bool:

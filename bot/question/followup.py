@@ -19,7 +19,7 @@ import yaml
 
 from bot.question.agencies import Spotted
 from bot.question.normalize import years_in
-from bot.question.understand import Parsed, _find_words, lexicon, metric_words
+from bot.question.understand import Parsed, Vocabulary, _find_words, lexicon, metric_words
 from index.catalogue import LEXICON
 
 # the cues a follow-up may bring to a reused metric (那最多的呢, 一共呢), strongest first
@@ -80,14 +80,20 @@ def _known_words() -> dict[str, None]:
     known |= {w for group in lexicon()["intents"].values() for w in group}
     known |= set(lexicon()["followup"]) | set(lexicon()["relative_years"]) | set(lexicon()["most"])
     known |= set(lexicon()["least"]) | set(words()["filler"])
-    return dict.fromkeys(known)
+    return Vocabulary(dict.fromkeys(known))
 
 
 def unexplained(p: Parsed, text: str) -> str:
     """What is left of a message once every known word is taken out: a name the index does not know."""
+    return _unexplained(text, tuple(s.span for s in p.agencies))
+
+
+@lru_cache(maxsize=64)
+def _unexplained(text: str, spans: tuple[str, ...]) -> str:
+    # one follow-up asks this up to three times (fill, names_agency, the last report's measure)
     rest = text
-    for s in p.agencies:
-        rest = rest.replace(s.span, " ")
+    for span in spans:
+        rest = rest.replace(span, " ")
     rest = re.sub(r"\d+", " ", rest)
     kept = []
     at = 0

@@ -68,7 +68,7 @@ def metric_words() -> dict[str, tuple[str, str]]:
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
-    words = {normalize(w): v for w, v in words.items()}
+    words = Vocabulary({normalize(w): v for w, v in words.items()})
     blocks, columns = set(cat.review_block_words.values()), set(cat.review_column_words.values())
     for entry in lexicon()["everyday_metric_words"]:
         kind = "block" if entry["means"] in blocks else "column" if entry["means"] in columns else "metric"
@@ -81,7 +81,7 @@ def _vocabulary(text: str) -> dict[str, tuple[str, str]]:
     """The metric words a question may use: an everyday word whose `unless` word is present is not one."""
     words = metric_words()
     dropped = [w for w, unless in everyday_unless().items() if w in text and any(u in text for u in unless)]
-    return {w: v for w, v in words.items() if w not in dropped} if dropped else words
+    return Vocabulary({w: v for w, v in words.items() if w not in dropped}) if dropped else words
 
 
 @dataclass
@@ -118,14 +118,24 @@ class Parsed:
     compared: list[str] = field(default_factory=list)
 
 
+class Vocabulary(dict):
+    """Words → meanings, with the word lengths kept so a scan tries only lengths some word has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sizes = tuple(sorted({len(w) for w in self}, reverse=True))
+
+
 def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
     """Longest non-overlapping vocabulary words in text: (start, end, word)."""
-    longest = max((len(w) for w in vocabulary), default=1)
+    sizes = vocabulary.sizes if isinstance(vocabulary, Vocabulary) else \
+        tuple(sorted({len(w) for w in vocabulary}, reverse=True))
     hits = []
-    for i in range(len(text)):
-        for j in range(min(len(text), i + longest), i, -1):
-            if text[i:j] in vocabulary:
-                hits.append((i, j, text[i:j]))
+    n = len(text)
+    for i in range(n):
+        for size in sizes:
+            if i + size <= n and text[i:i + size] in vocabulary:
+                hits.append((i, i + size, text[i:i + size]))
                 break
     taken = [False] * len(text)
     out = []
@@ -162,9 +172,8 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         if not parsed.region and not parsed.unknown_place:
             parsed.unknown_place = agencies.unknown_place(masked)
     _read_metric(parsed, masked)
-    for intent, words in lex["intents"].items():
-        if any(w.lower() in masked.lower() for w in words):
-            parsed.cues.add(intent)
+    lowered = masked.lower()
+    parsed.cues.update(intent for intent, words in _intent_words() if words.search(lowered))
     if parsed.strong:
         # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
         # unless joined to another figure's word (上年结转加本年新收一共多少)
@@ -196,6 +205,13 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.intent == "search":
         parsed.search_phrase = search_phrase(text)
     return parsed
+
+
+@lru_cache(maxsize=1)
+def _intent_words() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each intent's cue words as one pattern, lower-cased (Latin cues such as TOP are compared so)."""
+    return tuple((intent, re.compile("|".join(re.escape(w.lower()) for w in words)))
+                 for intent, words in lexicon()["intents"].items() if words)
 
 
 def _inside_metric_word(text: str, word: str) -> bool:
@@ -340,8 +356,8 @@ def _gapped_metric(text: str, words: dict) -> tuple[str, str] | None:
     """A metric word said with words between its halves (发布了多少条信息 → 发布信息)."""
     best = None
     for word, (kind, key) in words.items():
-        if kind != "metric" or len(word) < 4:
-            continue
+        if kind != "metric" or len(word) < 4 or word[0] not in text or word[-1] not in text:
+            continue  # (a word whose first or last character is absent cannot be there in halves)
         for cut in range(2, len(word) - 1):
             head, tail = word[:cut], word[cut:]
             at = text.find(head)
