@@ -222,7 +222,7 @@ def _body_at(text: str, pos: int, stop: str | None = None) -> tuple[str, int]:
     return body, pos + len(body)
 
 
-def read(text: str, start: int = 0, stop: str | None = None) -> Reading:
+def read(text: str, start: int = 0, stop: str | None = None, places_only: bool = False) -> Reading:
     """The places and body a name is written with, from `start` on; `end` is where it stops.
     A question's name stops at words no name has (`stop`, by default the lexicon's stop_chars);
     a full name is read whole (stop='')."""
@@ -248,6 +248,8 @@ def read(text: str, start: int = 0, stop: str | None = None) -> Reading:
         if body and canonical_body(body) == _lexicon()["synonyms"][spec["level_alone_body"]]:
             level = Part("level", frozenset(), (text[pos],))
             return Reading((level,), canonical_body(body), (level,), end)
+    if places_only and not parts:
+        return Reading((), "", (), start)  # a question scanned for names: no place starts here
     body, end = _body_at(text, pos, stop)
     if body and not parts and canonical_body(body) == "":
         return Reading((), "", (), start)  # 政府 alone names no agency
@@ -409,7 +411,7 @@ class AgencyIndex:
         ends = {i + len(hit) for i, hit in hits.items() if hit}
         for i in range(len(text)):
             hit = hits[i]
-            reading = read(text, i) if _starts_name(text, i, ends) else None
+            reading = read(text, i, places_only=True) if _starts_name(text, i, ends) else None
             if (reading and all(p.level == "unknown" for p in reading.parts)
                     and any(hits[k] for k in range(i + 1, reading.end))):
                 reading = None  # 请问文登区: a known name inside, not an unknown one

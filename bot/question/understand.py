@@ -39,7 +39,8 @@ def _normalized(data):
 @lru_cache(maxsize=1)
 def everyday_unless() -> dict[str, list[str]]:
     """Everyday metric word → words that, in the same question, show it means something else."""
-    return {w: entry.get("unless") or [] for entry in lexicon()["everyday_metric_words"] for w in entry["words"]}
+    return {w: entry["unless"] for entry in lexicon()["everyday_metric_words"] if entry.get("unless")
+            for w in entry["words"]}
 
 
 @lru_cache(maxsize=1)
