@@ -443,8 +443,10 @@ def _with_place(name: str, text: str, url: str = "") -> str:
 
 
 def _known_place(run: str) -> str:
-    """A whole run that is a place lexicon/regions.yaml knows by its short form (乌鲁木齐), on a line of its own."""
-    return run if run in _place_names() else ""
+    """A whole run that is a place the gazetteer knows by its short form (乌鲁木齐), on a line of its own."""
+    from index import gazetteer as places
+
+    return run if len(run) >= 2 and places.load().by_form.get(run) else ""
 
 
 def county_of_site(url: str) -> str:
