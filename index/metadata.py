@@ -153,12 +153,7 @@ def _before_subject(text: str) -> str:
 
 
 def _is_agency(text: str) -> bool:
-    # a name may be followed by its other name in brackets: 高新区(新市区), a zone and the district run with it
-    text = _SECOND_NAME.sub("", text) if text else text
     return bool(text) and text.endswith(tuple(title_words()["agency_suffixes"]))
-
-
-_SECOND_NAME = re.compile(r"(?<=\S)[(（][^()（）\s]{2,20}[)）]$")
 
 
 def _website(text: str, agency: str) -> str:
@@ -418,8 +413,7 @@ def _with_place(name: str, text: str, url: str = "") -> str:
     words = title_words()
     places = _places()
     relative = name[0] if name[0] in words["relative_places"] and len(name) > 3 else ""
-    bare_zone = _SECOND_NAME.sub("", name) in words["zone_endings"]  # 高新区(新市区) names no place
-    if not relative and places.match(name) and not bare_zone:
+    if not relative and places.match(name):
         return name  # it names its place already
     body = name[1:] if relative else name
     best = ""
@@ -429,24 +423,12 @@ def _with_place(name: str, text: str, url: str = "") -> str:
             for word in words["government_words"]:
                 window = window.removesuffix(word)
         run = re.search(r"[\u4e00-\u9fff]*$", window).group(0)
-        bounded = window[: len(window) - len(run)].endswith(_OPENERS) or not window[: len(window) - len(run)] \
-            or window[: len(window) - len(run)].endswith("\n")
-        if name.endswith(tuple(words["zone_endings"])) or _SECOND_NAME.search(name):
-            for qualifier in words["zone_qualifiers"]:  # 乌鲁木齐国家高新区: the place is before 国家
-                run = run.removesuffix(qualifier)
-        place = _place_suffix(run, bounded=bounded) or (_known_place(run) if bounded else "")
+        place = _place_suffix(run, bounded=window[: len(window) - len(run)].endswith(_OPENERS))
         if place and (not relative or place.endswith(relative)) and len(place) > len(best):
             best = place
     if not best and not relative and name.endswith(tuple(words["township_endings"])):
         best = _platform_place(text) or county_of_site(url)
     return best + body if best else name
-
-
-def _known_place(run: str) -> str:
-    """A whole run that is a place the gazetteer knows by its short form (乌鲁木齐), on a line of its own."""
-    from index import gazetteer as places
-
-    return run if len(run) >= 2 and places.load().by_form.get(run) else ""
 
 
 def county_of_site(url: str) -> str:
