@@ -170,6 +170,10 @@ def _reports(args) -> int:
     for row in db.query("select report_id, status, count(*) n from checks group by report_id, status"):
         checks.setdefault(row["report_id"], {})[row["status"]] = row["n"]
     _, dropped = duplicates.used(db.query("select id, file, agency, year, facts, checks_failed, indexed_at from reports"))
+    clashing: dict[str, list[str]] = {}
+    for c in duplicates.conflicts(db.conn, dropped):
+        for mine in c["values"]:
+            clashing.setdefault(mine["file"], []).append(duplicates.conflict_warning(c, mine["file"]))
     for r in db.query("select * from reports order by agency, year"):
         record = {
             "file": r["file"],
@@ -180,7 +184,8 @@ def _reports(args) -> int:
             "checks": checks.get(r["id"], {}),
             "missing_tables": json.loads(r["missing_tables"] or "[]"),
             "warnings": json.loads(r["warnings"] or "[]") + ([duplicates.warning(dropped[r["file"]])]
-                                                             if r["file"] in dropped else []),
+                                                             if r["file"] in dropped else [])
+            + clashing.get(r["file"], []),
             "region": "".join(x for x in (r["province"], r["city"], r["county"]) if x),
             # where the agency and the year were read (title, text, sources.tsv, url), and the page's url
             "agency_from": r["agency_from"] or "",

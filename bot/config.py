@@ -34,7 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_base_url", "NIANBAO_API_BASE_URL", "telegram.api_base_url", TELEGRAM_API,
             "Bot API server: Telegram's, a self-hosted telegram-bot-api, or the tests' fake one"),
     Setting("request_timeout", "NIANBAO_REQUEST_TIMEOUT", "telegram.request_timeout", 10.0,
-            "seconds to wait for one Bot API call before retrying it"),
+            "seconds to wait for one Bot API call (a message left unanswered is not sent again)"),
     Setting("persistence", "NIANBAO_PERSISTENCE", "telegram.persistence", "var/nianbao-bot.pickle",
             "file keeping each chat's conversation context across restarts"),
     Setting("admins", "NIANBAO_ADMINS", "telegram.admins", (),
@@ -56,14 +56,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("group_send_per_minute", "NIANBAO_GROUP_SEND_PER_MINUTE", "limits.group_send_per_minute", 20,
             "messages sent per minute into one group (Telegram's flood limit); 0 turns the limit off"),
     Setting("send_retries", "NIANBAO_SEND_RETRIES", "limits.send_retries", 4,
-            "retries of a Bot API call refused with 429, failed with 5xx or timed out"),
+            "retries of a Bot API call refused with 429 (that chat only waits) or failed with 5xx"),
     Setting("webhook_url", "NIANBAO_WEBHOOK_URL", "webhook.url", "",
             "public HTTPS URL Telegram posts updates to; empty means long polling"),
     Setting("webhook_listen", "NIANBAO_WEBHOOK_LISTEN", "webhook.listen", "127.0.0.1",
             "address the webhook server listens on (behind a reverse proxy)"),
     Setting("webhook_port", "NIANBAO_WEBHOOK_PORT", "webhook.port", 8443, "port the webhook server listens on"),
     Setting("webhook_secret", "NIANBAO_WEBHOOK_SECRET", "webhook.secret_token", "",
-            "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; set it when using a webhook"),
+            "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; unset with a webhook, a random one is made "
+            "at each start"),
     Setting("log_level", "NIANBAO_LOG_LEVEL", "logging.level", "INFO", "DEBUG, INFO, WARNING or ERROR"),
 )
 

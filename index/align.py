@@ -39,7 +39,7 @@ from index.sections import heading_key
 from index.template import TemplateRow
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
-REVIEW_BLOCK_WIDTH = 5
+REVIEW_BLOCK_WIDTH = template.REVIEW_BLOCK_WIDTH
 # how many label pieces before a row's values may make up its label (a label broken over lines)
 LABEL_PIECES = 4
 # 表四's labels are short cells; a longer one, or one with a sentence's punctuation, is prose
@@ -169,6 +169,18 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?(?:万元|亿元|元)?")
 _NUMBERING_AFTER = ".、．"
 
 
+@lru_cache(maxsize=1)
+def _date_words() -> dict[str, int]:
+    return catalogue.raw_data()["date_words"]
+
+
+def _is_date(digits: str, after: str) -> bool:
+    """A year, month or day in a sentence (2018年立案): at most as many digits as the date word takes
+    (a year exactly four); a longer run is cells run together before it (00002021年)."""
+    most = _date_words().get(after)
+    return most is not None and digits.isdigit() and (len(digits) == most if most == 4 else len(digits) <= most)
+
+
 def _unglue(word: str) -> list[tuple[str, CellValue | None]]:
     """A word with labels and digits run together (规章000规范性文件898989) cut into labels and digit runs.
 
@@ -180,7 +192,7 @@ def _unglue(word: str) -> list[tuple[str, CellValue | None]]:
     for m in _DIGITS.finditer(word):
         start, end = m.start(), m.end()
         before, after = word[start - 1 : start], word[end : end + 1]
-        if (before and before in "（(第") or (after and after in "）)"):
+        if (before and before in "（(第") or (after and after in "）)") or _is_date(m.group(), after):
             continue
         if after and after in _NUMBERING_AFTER and "." not in m.group():
             end -= 1  # its last digit numbers the next label
@@ -478,27 +490,8 @@ def _trim_blank(values: list[Token]) -> list[Token]:
 
 
 def _window(values: list[Token], width: int, adds_up) -> list[Token] | None:
-    """The `width` values holding a row's cells, or None when they do not fit.
-
-    Exactly `width` values fill the row. With more, only blank cells may be
-    dropped, and among the windows left the one satisfying the row's sum rule
-    wins, then the leftmost. Fewer never fit: which cell is missing cannot be known.
-    """
-    n = len(values)
-    if n == width:
-        return list(values)
-    if n < width:
-        return None
-    best, best_score = None, -1
-    for lead in range(0, n - width + 1):
-        dropped = values[:lead] + values[lead + width :]
-        if any(t.value.kind != BLANK for t in dropped):
-            continue
-        window = values[lead : lead + width]
-        score = 1 if adds_up is not None and adds_up(window) else 0
-        if score > best_score:
-            best, best_score = window, score
-    return best
+    """The `width` values holding a row's cells, or None (index.template.place: blanks dropped, sums decide)."""
+    return template.place(values, width, lambda t: t.value.kind == BLANK, adds_up)
 
 
 def _number(token: Token) -> float:
@@ -507,16 +500,10 @@ def _number(token: Token) -> float:
 
 
 def _rule_for(row: TemplateRow):
-    """The sum rule of a row: applicants add to 总计 (表三), each block of five adds to its 总计 (表四)."""
-    if row.table == TABLE_APPLY:
-        return lambda w: abs(sum(_number(t) for t in w[:-1]) - _number(w[-1])) < 1e-9
-    if row.table == TABLE_REVIEW:
-        return lambda w: all(
-            abs(sum(_number(t) for t in w[b : b + REVIEW_BLOCK_WIDTH - 1]) - _number(w[b + REVIEW_BLOCK_WIDTH - 1]))
-            < 1e-9
-            for b in range(0, len(w), REVIEW_BLOCK_WIDTH)
-        )
-    return None
+    """The sum rule of a row (index.template.sums_hold), None for a row that has none (表二)."""
+    if row.table not in (TABLE_APPLY, TABLE_REVIEW):
+        return None
+    return lambda w: template.sums_hold(row.table, [_number(t) for t in w])
 
 
 def _unit_in(text: str) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from index.catalogue import PROSE
+
 RULE = "more facts, then fewer failed checks, then indexed last"
 
 
@@ -34,3 +36,54 @@ def used(reports: Iterable[dict]) -> tuple[list[dict], dict[str, str]]:
 
 def warning(file_used: str) -> str:
     return f"duplicate: same agency and year as {file_used}, which is used ({RULE})"
+
+
+def conflict_warning(conflict: dict, file: str) -> str:
+    """The `reports` warning of one file in a conflict: what it states and what the other file states."""
+    mine = next(v for v in conflict["values"] if v["file"] == file)
+    others = "; ".join(f"{v['raw']} in {v['file']}" for v in conflict["values"] if v["file"] != file)
+    return (f"conflict: {conflict['metric']}/{conflict['applicant'] or '-'} is {mine['raw']} here but {others}: "
+            "answers show both")
+
+
+# where a report states a figure: its tables, else its text (a forged copy may have either)
+_TABLES = ("表二", "表三", "表四")
+
+
+def conflicts(conn, dropped: dict[str, str]) -> list[dict]:
+    """Figures two files for one agency and year state differently: each {agency, year, metric, applicant,
+    values: [{file, value, unit, raw, table, line}, …]}, the file used first.
+
+    Choosing one would answer with a number the other report contradicts (a forged or mistaken upload among
+    them), so these are shown to admins and flagged in answers instead. ``conn`` is a sqlite3 connection.
+    """
+    if not dropped:
+        return []
+    ids = {row[1]: row[0] for row in conn.execute(
+        f"select id, file from reports where file in ({','.join('?' * (2 * len(dropped)))})",
+        [*dropped, *dropped.values()])}
+    stated: dict[int, dict[tuple, dict]] = {}
+    for rid, agency, year, metric, applicant, value, unit, raw, table, line in conn.execute(
+        f"select report_id, agency, year, metric, applicant, value, unit, raw, source_table, line from facts "
+        f"where report_id in ({','.join('?' * len(ids))}) and year = report_year order by report_id, line",
+        list(ids.values()),
+    ):
+        if table not in _TABLES and table != PROSE:
+            continue
+        key = (agency, year, metric, applicant)
+        seen = stated.setdefault(rid, {}).get(key)
+        if seen is None or seen["table"] not in _TABLES and table in _TABLES:  # a table cell beats a sentence
+            stated[rid][key] = {"value": value, "unit": unit, "raw": raw, "table": table, "line": line}
+    found = []
+    for other, used in dropped.items():
+        if other not in ids or used not in ids:
+            continue
+        mine, theirs = stated.get(ids[used], {}), stated.get(ids[other], {})
+        for key in sorted(mine.keys() & theirs.keys(), key=str):
+            a, b = mine[key], theirs[key]
+            if a["value"] is None or b["value"] is None or (a["value"], a["unit"]) == (b["value"], b["unit"]):
+                continue
+            agency, year, metric, applicant = key
+            found.append({"agency": agency, "year": year, "metric": metric, "applicant": applicant,
+                          "values": [{"file": used, **a}, {"file": other, **b}]})
+    return found

@@ -107,8 +107,15 @@ def load() -> Gazetteer:
 
 @lru_cache(maxsize=1)
 def agency_rules() -> dict:
-    """lexicon/agencies.yaml, read once for the gazetteer's zones and the question layer's names."""
-    return yaml.load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    """lexicon/agencies.yaml (the question layer's names) with lexicon/places.yaml (zone kinds, generic
+    places), read once; parsing reads only places.yaml (place_rules)."""
+    return {**yaml.load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER), **place_rules()}
+
+
+@lru_cache(maxsize=1)
+def place_rules() -> dict:
+    """lexicon/places.yaml: kinds of zone and place names that are common words."""
+    return yaml.load((LEXICON / "places.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -116,7 +123,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @lru_cache(maxsize=1)
 def _zone_kinds() -> dict[str, list[str]]:
-    return dict(sorted(agency_rules()["zone_kinds"].items(), key=lambda k: -len(k[0])))
+    return dict(sorted(place_rules()["zone_kinds"].items(), key=lambda k: -len(k[0])))
 
 
 @lru_cache(maxsize=1)
@@ -165,3 +172,41 @@ def children(code: str) -> list[Place]:
 @lru_cache(maxsize=1)
 def township_names() -> frozenset[str]:
     return frozenset(n for names in townships().values() for n in names)
+
+
+# what follows a short form that makes it part of another name: 河东 + 镇 is a township, not 河东区
+_NOT_AFTER_SHORT = "区县市旗镇乡州盟"
+
+
+def read_places(text: str) -> list[Place]:
+    """The places a name starts with, each below the one before (威海市文登区… → 威海市, 文登区).
+
+    A form several places share (鼓楼区) is kept only when the places around it tell which one it is;
+    reading stops at the first place it cannot tell, or at the first text that is no place."""
+    g = load()
+    generic = frozenset(place_rules()["generic_places"])
+    read: list[list[Place]] = []
+    pos = 0
+    while pos < len(text):
+        found: list[Place] = []
+        for form, places in g.at(text, pos):
+            after = text[pos + len(form):pos + len(form) + 2]
+            if form in generic or (all(form != p.name for p in places)
+                                   and (after[:1] and after[0] in _NOT_AFTER_SHORT or after == "街道")):
+                continue
+            if read:  # below one of the places read before it
+                places = [p for p in places if any(a in read[-1] for a in g.chain(p)[:-1])]
+            if places:
+                found, pos = places, pos + len(form)
+                break
+        if not found:
+            break
+        if read:  # the place read before it is the one above this one
+            read[-1] = [a for a in read[-1] if any(a in g.chain(p)[:-1] for p in found)]
+        read.append(found)
+    out = []
+    for places in read:
+        if len(places) != 1:
+            break
+        out.append(places[0])
+    return out

@@ -33,7 +33,6 @@ from index import gen_layouts as out
 from index.catalogue import LEXICON, PROSE, TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 from index.gen_layouts import ApplyRow, Cell, Para, Table
 from index.history import CHART
-from index.metadata import gazetteer
 
 YEARS = range(2019, 2026)
 BREAK_SHARE = 0.053  # of the reports with tables: about 5% of all
@@ -50,6 +49,14 @@ def prose_data() -> dict:
 @lru_cache(maxsize=1)
 def agency_data() -> dict:
     return yaml.safe_load((LEXICON / "gen_agencies.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict:
+    """Province → {city → [counties]}: the generator's pool of places (lexicon/regions.yaml), a small
+    extract kept stable so a seed writes the same corpus; reports are read by index.gazetteer."""
+    data = yaml.safe_load((LEXICON / "regions.yaml").read_text(encoding="utf-8"))
+    return {p: (spec.get("cities") or {}) for p, spec in data["provinces"].items()}
 
 
 # --- agencies -----------------------------------------------------------------------------

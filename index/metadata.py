@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import yaml
 
+from index import gazetteer
 from index.catalogue import LEXICON
 from index.layout import Block, Paragraph, strip_noise
 from index.sources import Source
@@ -64,7 +65,8 @@ class Metadata:
 def read_metadata(blocks: list[Block], source: Source | None = None) -> Metadata:
     source = source or Source()
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
-    head, fields = header_fields([p.text for p in paragraphs[:24]])
+    # a line of page furniture's separators (|) is no line of the head
+    head, fields = header_fields([p.text for p in paragraphs[:24] if re.search(r"\w", p.text)])
     meta = Metadata(url=source.url or fields.get("url", ""), link_title=source.title,
                     published=source.published or fields.get("published", ""))
     meta.title, title_agency, title_year = read_title(head[:8])
@@ -153,7 +155,12 @@ def _before_subject(text: str) -> str:
 
 
 def _is_agency(text: str) -> bool:
+    # a body sharing its government with a county names it after itself: 高新区(新市区)
+    text = _TRAILING_NAME.sub("", text) if text and text[-1] in ")）" else text
     return bool(text) and text.endswith(tuple(title_words()["agency_suffixes"]))
+
+
+_TRAILING_NAME = re.compile(r"[(（][^()（）]{2,20}[)）]$")
 
 
 def _website(text: str, agency: str) -> str:
@@ -179,34 +186,26 @@ def _clean(text: str) -> str:
     return re.sub(r"\s*(20\d{2})\s*年", r"\1年", text)
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> dict:
-    """Province → {city → [counties]} from lexicon/regions.yaml."""
-    data = yaml.safe_load((LEXICON / "regions.yaml").read_text(encoding="utf-8"))
-    return {p: (spec.get("cities") or {}) for p, spec in data["provinces"].items()}
-
-
 @lru_cache(maxsize=4096)
 def region_of(agency: str) -> tuple[str, str, str]:
-    """(province, city, county) the agency's name gives, '' where it gives none."""
+    """(province, city, county) the agency's name gives, '' where it gives none.
+
+    Read by the national gazetteer (index.gazetteer), the one the questions are read by; a zone the
+    divisions list as a county (威海临港经济技术开发区) is in its city, no county of its own."""
     if not agency:
         return "", "", ""
     province = city = county = ""
-    for prov, cities in gazetteer().items():
-        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", prov)
-        if agency.startswith((prov, short)):
-            province = prov
-        for name, counties in cities.items():
-            if name in agency and (not city or len(name) > len(city.rstrip("市"))):
-                city, province = f"{name}市", prov
-                county = next((c for c in counties if c in agency[agency.index(name) + len(name) :]), "")
-    if not city:
-        # a county's own body names no city (射阳县住房和城乡建设局): the county says which
-        for prov, cities in gazetteer().items():
-            for name, counties in cities.items():
-                found = next((c for c in counties if len(c) >= 3 and agency.startswith(c)), "")
-                if found:
-                    province, city, county = prov, f"{name}市", found
+    places = gazetteer.read_places(agency)
+    if places:
+        chain = gazetteer.load().chain(places[-1])
+        by_level = {p.level: p.name for p in chain}
+        province = by_level.get("province", "")
+        city = by_level.get("city", "")
+        county = by_level.get("county", "")
+        if county and not city and province.endswith("市"):
+            city = province  # a municipality is its own city
+        if county.endswith(tuple(title_words()["zone_endings"])) or _zone_kind(county):
+            county = ""
     if not province:
         match = _PROVINCE.match(agency)
         province = match.group(1) if match else ""
@@ -214,11 +213,15 @@ def region_of(agency: str) -> tuple[str, str, str]:
         # a city the gazetteer does not list: the name still says XX市 / XX州 after its province
         match = _CITY.match(agency[len(province):] if agency.startswith(province) else agency)
         city = match.group(1) if match else ""
-    if not county:
+    if not county and not (places and places[-1].level == "county"):
         match = re.search(r"(?:市|州|盟)([^市]{1,6}?(?:区|县|旗))", agency)
         if match and "开发区" not in match.group(1) and "新区" not in match.group(1):
             county = match.group(1)
     return province, city, county
+
+
+def _zone_kind(name: str) -> bool:
+    return any(name.endswith(kind) for kind in gazetteer.place_rules()["zone_kinds"])
 
 
 _PROVINCE = re.compile(r"^([\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,8}自治区)")
@@ -399,6 +402,9 @@ def complete_agency(name: str, text: str, url: str = "") -> str:
         if name.endswith(short) and not name.endswith(full):
             name = name[: -len(short)] + full
             break
+    double = _double_name(name, text)
+    if double:
+        return double
     name = _with_place(name, text, url)
     if not name.endswith(tuple(words["zone_endings"])):
         for end in sorted(words["place_bodies"], key=len, reverse=True):
@@ -431,6 +437,43 @@ def _with_place(name: str, text: str, url: str = "") -> str:
     return best + body if best else name
 
 
+def _double_name(name: str, text: str) -> str:
+    """A zone that shares its government with a county, named as both (高新区(新市区)): its full name,
+    the zone's body then the county's (乌鲁木齐高新技术产业开发区管理委员会(乌鲁木齐市新市区人民政府)), when
+    the gazetteer knows the zone and the county in one city (the text may print the city before the zone:
+    乌鲁木齐国家高新区(新市区)); '' otherwise."""
+    m = re.fullmatch(r"(.+?)[(（](.+?)[)）]", name)
+    if not m:
+        return ""
+    zone, county = m.groups()
+    written = [zone]
+    for found in re.finditer(rf"([\u4e00-\u9fff]{{1,12}}){re.escape(zone)}[(（]{re.escape(county)}[)）]", text):
+        run = found.group(1)
+        written += [run[i:] + zone for i in range(len(run))]
+    for form in sorted(set(written), key=len, reverse=True):
+        full = _zone_and_county(form, county)
+        if full:
+            return full
+    return ""
+
+
+def _zone_and_county(zone: str, county: str) -> str:
+    words = title_words()
+    g = gazetteer.load()
+    for rank in words["zone_ranks"]:
+        zone = zone.replace(rank, "")
+    zones = [p for p in g.by_form.get(zone, []) if p.level == "county" and _zone_kind(p.name)]
+    pairs = [(z, c) for z in zones for c in g.by_form.get(county, [])
+             if c.level == "county" and c.parent == z.parent and c is not z]
+    if len(pairs) != 1:
+        return ""
+    z, c = pairs[0]
+    city = g.places.get(z.parent)
+    end = next((e for e in sorted(words["place_bodies"], key=len, reverse=True) if c.name.endswith(e)), "")
+    county_body = c.name[: len(c.name) - len(end)] + words["place_bodies"][end] if end else c.name
+    return f"{z.name}{words['zone_body']}({city.name if city else ''}{county_body})"
+
+
 def county_of_site(url: str) -> str:
     """The county a site's host name spells in pinyin (xxgk.tongyu.gov.cn → 通榆县), when exactly one
     county the gazetteer knows is spelled so; '' otherwise."""
@@ -450,15 +493,16 @@ def _county_spellings() -> dict[str, str | None]:
 
     kinds = title_words()["county_kinds_pinyin"]
     out: dict[str, str | None] = {}
-    for cities in gazetteer().values():
-        for counties in cities.values():
-            for county in counties:
-                kind = next((k for k in kinds if county.endswith(k) and len(county) > len(k) + 1), None)
-                if not kind:
-                    continue
-                bare = "".join(lazy_pinyin(county[: -len(kind)]))
-                for spelling in (bare, bare + kinds[kind]):
-                    out[spelling] = county if out.get(spelling, county) == county else None
+    for place in gazetteer.load().places.values():
+        county = place.name
+        kind = next((k for k in kinds if county.endswith(k) and len(county) > len(k) + 1), None)
+        if place.level == "city" and kind:  # nanjing is 南京市's site, not 南靖县's
+            out["".join(lazy_pinyin(county[: -len(kind)]))] = None
+        if place.level != "county" or not kind or _zone_kind(county):
+            continue
+        bare = "".join(lazy_pinyin(county[: -len(kind)]))
+        for spelling in (bare, bare + kinds[kind]):
+            out[spelling] = county if out.get(spelling, county) == county else None
     return out
 
 
@@ -490,12 +534,8 @@ def _place_suffix(run: str, bounded: bool) -> str:
 
 @lru_cache(maxsize=1)
 def _place_names() -> tuple[str, ...]:
-    names = []
-    for prov, cities in gazetteer().items():
-        names.append(prov)
-        for city, counties in cities.items():
-            names += [city, *counties]
-    return tuple(n for n in names if len(n) >= 2)
+    """Every province, city and county the gazetteer holds, as it is written (无锡市, 无锡)."""
+    return tuple({f for p in gazetteer.load().places.values() for f in p.forms if len(f) >= 2})
 
 
 def _year(text: str, titled: list[tuple[str, int | None]], named_year: int | None, published: str,

@@ -20,7 +20,7 @@ from index.recover import recover
 from index.sections import heading_key
 
 SECTION_TABLE = {"proactive": TABLE_PROACTIVE, "apply": TABLE_APPLY, "review": TABLE_REVIEW}
-REVIEW_BLOCK_WIDTH = 5
+REVIEW_BLOCK_WIDTH = template.REVIEW_BLOCK_WIDTH
 _TOP_NUMERALS = "一二三四五六七八九十"
 # the longest label a row printed with spaces (not TABs) between its cells may have
 SPACED_LABEL_MAX = 40
@@ -373,7 +373,7 @@ class _Reader:
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表三 row {texts[label_at]} has {len(cells)} value cells")
             return
-        self._add_cells([(metric, a) for a in self.cat.applicant_order], window, row.line, TABLE_APPLY)
+        self._add_cells(list(template.apply_row(metric).cells), window, row.line, TABLE_APPLY)
 
     def _apply_header(self, texts: list[str]) -> None:
         natural = self.cat.applicants["natural"].header
@@ -417,8 +417,7 @@ class _Reader:
         if window is None:
             self.result.warnings.append(f"line {row.line}: 表四 row has {len(cells)} cells, expected {width}")
             return
-        keys = [(f"{b}.{c}", None) for b in blocks for c in self.cat.review_columns]
-        self._add_cells(keys, window, row.line, TABLE_REVIEW)
+        self._add_cells(list(template.review_row(*blocks).cells), window, row.line, TABLE_REVIEW)
         self.review_filled.update(blocks)
         self.review_hint = []
 
@@ -466,38 +465,19 @@ def _is_number(cell: Cell | None) -> bool:
 
 
 def _applicants_add_up(window: list[Cell | None]) -> bool:
-    return abs(sum(_number(c) for c in window[:-1]) - _number(window[-1])) < 1e-9 and any(
-        _is_number(c) for c in window
-    )
+    # a row of blanks adds up to nothing: it does not decide where a row's cells sit
+    return template.sums_hold(TABLE_APPLY, [_number(c) for c in window]) and any(_is_number(c) for c in window)
 
 
 def _review_adds_up(window: list[Cell | None]) -> bool:
-    ok = True
-    for b in range(0, len(window), REVIEW_BLOCK_WIDTH):
-        block = window[b : b + REVIEW_BLOCK_WIDTH]
-        ok &= abs(sum(_number(c) for c in block[:-1]) - _number(block[-1])) < 1e-9
-    return ok
+    return template.sums_hold(TABLE_REVIEW, [_number(c) for c in window])
 
 
 def _align(cells: list[Cell], width: int, first_index: int, expected_start: int | None, adds_up) -> list | None:
-    """The `width` cells holding a row's values; None pads a short row at its end.
-
-    With extra cells, only blank ones may be dropped, and the window whose
-    values satisfy the table's own sum rule wins; then the one under the
-    header's first column; then the leftmost.
-    """
-    n = len(cells)
-    if n <= width:
-        return list(cells) + [None] * (width - n)
-    best, best_score = None, -1
-    for lead in range(0, n - width + 1):
-        dropped = cells[:lead] + cells[lead + width :]
-        if any(c.text.strip() for c in dropped):
-            continue
-        window = cells[lead : lead + width]
-        score = 2 * adds_up(window)
-        if expected_start is not None and first_index + lead == expected_start:
-            score += 1
-        if score > best_score:
-            best, best_score = window, score
-    return list(best) if best is not None else None
+    """The `width` cells holding a row's values; None pads a short row at its end (a row whose last cells
+    the export left out). More cells are placed as every reader places them (index.template.place), the
+    header's first column (expected_start) breaking a tie."""
+    if len(cells) <= width:
+        return list(cells) + [None] * (width - len(cells))
+    lead = expected_start - first_index if expected_start is not None else None
+    return template.place(cells, width, lambda c: not c.text.strip(), adds_up, lead)

@@ -10,13 +10,18 @@ against these rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from index import catalogue
 from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 
+T = TypeVar("T")
 FORMATS = ("2019", "2021")
+# 表四's blocks (行政复议, 直接起诉, 复议后起诉) have five cells each, the last their 总计
+REVIEW_BLOCK_WIDTH = 5
 TABLES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW)
 
 
@@ -95,3 +100,39 @@ def format_words() -> dict[str, tuple[str, ...]]:
 def table_order(table: str, fmt: str) -> dict[str, int]:
     """Row key → its position in the table (for saying where a table ends)."""
     return {r.key: i for i, r in enumerate(rows(table, fmt))}
+
+
+def place(values: Sequence[T], width: int, blank: Callable[[T], bool], adds_up: Callable[[list[T]], bool] | None,
+          lead: int | None = None) -> list[T] | None:
+    """The `width` values that hold a template row's cells, or None when they do not fit: the one placement
+    step of every reader (the layout reader's cells, the aligner's tokens).
+
+    Exactly `width` values fill the row. With more, only blank values may be dropped (pipes and merged
+    cells pad rows), and among the windows left the one satisfying the row's sum rule wins, then the one
+    starting at `lead` (where the header's first column stands), then the leftmost. Fewer never fit.
+    """
+    n = len(values)
+    if n == width:
+        return list(values)
+    if n < width:
+        return None
+    best, best_score = None, -1
+    for start in range(0, n - width + 1):
+        if not all(blank(v) for v in (*values[:start], *values[start + width:])):
+            continue
+        window = list(values[start : start + width])
+        score = 2 * bool(adds_up is not None and adds_up(window)) + (start == lead)
+        if score > best_score:
+            best, best_score = window, score
+    return best
+
+
+def sums_hold(table: str, numbers: Sequence[float]) -> bool:
+    """A row's own sum rule on its cells' numbers (a blank is 0): 表三's applicants add to its 总计, each of
+    表四's blocks of five adds to its 总计; 表二's rows have none. Every reader checks a row by it."""
+    if table == TABLE_APPLY:
+        return abs(sum(numbers[:-1]) - numbers[-1]) < 1e-9
+    if table == TABLE_REVIEW:
+        return all(abs(sum(numbers[b : b + REVIEW_BLOCK_WIDTH - 1]) - numbers[b + REVIEW_BLOCK_WIDTH - 1]) < 1e-9
+                   for b in range(0, len(numbers), REVIEW_BLOCK_WIDTH))
+    return True

@@ -9,12 +9,16 @@ documents through ``getFile`` and file download, and injects faults on demand.
 Faults act before the method does, as when a request is lost or refused on the
 way to Telegram: a 429 or 5xx response, or a hang followed by a dropped
 connection ("timeout"). None of them delivers anything, so a bot that retries
-correctly delivers each reply exactly once. ("slow" delays and then acts.)
+correctly delivers each reply exactly once. ("slow" delays and then acts; "late" acts at
+once and delays only its response, as when Telegram delivered a message but its answer
+arrived after the bot's timeout: a bot that repeats such a send delivers it twice.)
+A fault may be aimed at one chat (``chat_id``): other chats' calls pass untouched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import itertools
@@ -62,9 +66,10 @@ class Call:
 
 @dataclass
 class Fault:
-    kind: str  # "429", "500", "502", "timeout", "slow"
+    kind: str  # "429", "500", "502", "timeout", "slow", "late"
     retry_after: int = 1
     seconds: float = 1.0
+    chat_id: int | None = None  # None: any call of the method
 
 
 class FakeTelegram:
@@ -121,12 +126,14 @@ class FakeTelegram:
         self._push({"message": message})
         return message
 
-    def document(self, chat_id: int, filename: str, content: bytes, *, user_id: int | None = None) -> dict:
-        """Queue a document message whose file the bot can fetch with getFile."""
+    def document(self, chat_id: int, filename: str, content: bytes, *, user_id: int | None = None,
+                 claimed_size: int | None = None) -> dict:
+        """Queue a document message whose file the bot can fetch with getFile (``claimed_size``: a size that lies)."""
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = (f"documents/{file_id}_{filename}", content)
+        size = len(content) if claimed_size is None else claimed_size
         doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
-               "mime_type": "application/octet-stream", "file_size": len(content)}
+               "mime_type": "application/octet-stream", "file_size": size}
         return self.message(chat_id, user_id=user_id, document=doc)
 
     def press(self, call: Call, label: str, *, user_id: int | None = None) -> None:
@@ -142,10 +149,11 @@ class FakeTelegram:
         self._push({"inline_query": {"id": f"iq{next(self._update_ids)}", "query": query, "offset": "",
                                      "from": {"id": user_id, "is_bot": False, "first_name": "用户"}}})
 
-    def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, seconds: float = 1.0) -> None:
-        """Make the next ``times`` calls of ``method`` fail with ``kind``."""
+    def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, seconds: float = 1.0,
+             chat_id: int | None = None) -> None:
+        """Make the next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail with ``kind``."""
         with self._lock:
-            self._faults[method].extend(Fault(kind, retry_after, seconds) for _ in range(times))
+            self._faults[method].extend(Fault(kind, retry_after, seconds, chat_id) for _ in range(times))
 
     # ---- what a test reads ------------------------------------------------------------------
 
@@ -187,9 +195,14 @@ class FakeTelegram:
     def _store(self, message: dict) -> None:
         self._messages[(message["chat"]["id"], message["message_id"])] = message
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: dict) -> Fault | None:
+        chat = params.get("chat_id")
         with self._lock:
-            return self._faults[method].popleft() if self._faults.get(method) else None
+            for fault in self._faults.get(method, ()):
+                if fault.chat_id is None or chat is not None and int(chat) == fault.chat_id:
+                    self._faults[method].remove(fault)
+                    return fault
+            return None
 
     def get_updates(self, params: dict) -> list[dict]:
         offset, timeout = int(params.get("offset") or 0), float(params.get("timeout") or 0)
@@ -362,6 +375,11 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # quiet test output
             pass
 
+        def handle(self) -> None:
+            # the client hung up (a capped download, a timeout): nothing to answer
+            with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                super().handle()
+
         def do_GET(self) -> None:
             path = urllib.parse.unquote(self.path)  # httpx sends the token's colon as %3A
             prefix = f"/file/bot{fake.token}/"
@@ -377,8 +395,8 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             if token != fake.token:
                 return self._reply(401, "Unauthorized")
             params, files = _parse_body(self.headers.get("Content-Type", ""), body)
-            fault = fake._take_fault(method)
-            if fault and self._fault(method, fault):
+            fault = fake._take_fault(method, params)
+            if fault and fault.kind != "late" and self._fault(method, fault):
                 return None
             if method == "getUpdates":  # waits on the lock's condition itself
                 return self._reply(200, fake.get_updates(params))
@@ -389,14 +407,16 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                     fake.calls.append(call)
             for listener in fake.listeners if status == 200 else ():
                 listener(call)
+            if fault and fault.kind == "late":  # acted on, and now the response is held back past the client's timeout
+                self._fault(method, fault)
             return self._reply(status, result)
 
         def _fault(self, method: str, fault: Fault) -> bool:
             """Apply a fault; True when the request ends here without being acted on."""
             with fake._lock:
                 fake.faulted.append((method, fault.kind))
-            time.sleep(fault.seconds if fault.kind in {"slow", "timeout"} else 0)
-            if fault.kind == "slow":
+            time.sleep(fault.seconds if fault.kind in {"slow", "timeout", "late"} else 0)
+            if fault.kind in {"slow", "late"}:
                 return False
             if fault.kind == "timeout":
                 self.close_connection = True

@@ -64,8 +64,9 @@ async def test_only_one_reindex_at_a_time_and_the_old_index_answers_meanwhile(bo
 
 async def test_uploaded_report_is_indexed_then_answerable(bot):
     bot.fake.document(ADMIN, "huaian_2024.pdf", HUAIAN.read_bytes())
+    # parsing a PDF takes seconds, more on a loaded machine: poll with a generous limit, not a fixed 5 s
     recognised = await bot.fake.wait_for(
-        lambda: [c for c in bot.fake.replies(ADMIN) if c.text.startswith("<b>已识别</b>")])
+        lambda: [c for c in bot.fake.replies(ADMIN) if c.text.startswith("<b>已识别</b>")], timeout=120)
     assert recognised[0].text == "<b>已识别</b>：淮安市人民政府 · 2024年 · 2021版表格 · 212 项数据 · 校验全部通过"
     answer = await bot.ask(ALICE, "淮安2024年收到多少申请")
     assert answer.text.startswith("淮安市人民政府2024年本年新收政府信息公开申请数量为3119件。")

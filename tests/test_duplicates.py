@@ -47,6 +47,14 @@ def test_the_duplicate_is_named_with_the_file_used(twice):
     assert not any("duplicate" in w for w in records[WENDENG]["warnings"])
 
 
+def test_two_files_that_agree_are_no_conflict(twice):
+    # the second copy states every figure it has as the first does: nothing to flag, answers unchanged
+    asker = Asker(twice)
+    assert asker.stats()["conflicts"] == []
+    answer = asker.ask("文登区2020年收到多少申请")
+    assert answer.value == 42 and answer.conflicts == [] and "不一致" not in answer.text
+
+
 def test_reports_without_an_agency_or_year_duplicate_nothing():
     reports = [{"id": 1, "file": "a", "agency": None, "year": None, "facts": 3},
                {"id": 2, "file": "b", "agency": None, "year": None, "facts": 5}]

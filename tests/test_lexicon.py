@@ -163,3 +163,12 @@ def test_labels_compare_without_numbering_spacing_or_width():
     assert normalize_label("（三） 不予公开") == normalize_label("(三)不予公开") == "不予公开"
     assert normalize_label("１．属于国家秘密") == "属于国家秘密"
     assert normalize_label("[bookmark: _Hlk66973412]一、本年新收政府信息公开申请数量") == "本年新收政府信息公开申请数量"
+
+
+def test_places():
+    data = yaml.safe_load((LEXICON / "places.yaml").read_text(encoding="utf-8"))
+    for kind, shorts in data["zone_kinds"].items():
+        assert re.search(r"(区|园)$", kind) and shorts, kind  # a zone's kind names a 区 or a 园
+        assert all(re.search(r"(区|园)$", s) for s in shorts), kind
+    assert all(len(p) >= 2 for p in data["generic_places"])
+    assert len(set(data["generic_places"])) == len(data["generic_places"])

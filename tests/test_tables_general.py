@@ -333,3 +333,23 @@ def test_all_three_tables_missing_in_a_narrative_report():
     report = parse([TITLE, "一、总体情况", "2023年共收到政府信息公开申请5件。"])
     assert report.format == "none"
     assert report.missing_tables == ["表二", "表三", "表四"]
+
+
+@pytest.mark.parametrize(("values", "lead", "placed"), [
+    ([1, 2, 3], None, [1, 2, 3]),  # as many values as cells
+    ([1, 2], None, None),  # fewer: which cell is missing is not known
+    ([0, 1, 2, 3, 0], None, [1, 2, 3]),  # blanks (0 here) dropped, the window whose sums hold wins
+    ([0, 0, 4, 4], None, [0, 4, 4]),  # no window adds up: the leftmost of those that drop only blanks
+    ([0, 0, 4, 4], 1, [0, 4, 4]),
+    ([0, 0, 0, 0], 1, [0, 0, 0]),  # every window adds up: the one under the header's first column
+    ([5, 1, 2, 3], None, None),  # a filled value is never dropped
+])
+def test_one_placement_step_for_every_reader(values, lead, placed):
+    from index.template import place
+
+    # values: (text, number); 0 stands for a blank cell, the last cell is the row's 总计
+    cells = [(i, v) for i, v in enumerate(values)]
+    got = place(cells, 3, lambda c: c[1] == 0, lambda w: w[0][1] + w[1][1] == w[2][1], lead)
+    assert (got if got is None else [v for _, v in got]) == placed
+    if got is not None and lead is not None and values == [0, 0, 0, 0]:
+        assert got[0][0] == lead

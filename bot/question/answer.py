@@ -28,6 +28,9 @@ class Answer:
     # agency names (or other options) to choose from when status is ambiguous
     choices: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # figures behind the answer that another file for the same agency and year states differently
+    # (index/duplicates.py conflicts): each {agency, year, metric, applicant, values: [{file, value, unit, …}]}
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
     # example questions to offer (greeting, help, not_understood)
     suggestions: list[str] = field(default_factory=list)
     # a series a channel may draw: {"title", "unit", "kind": "line"|"bar", "series": [{"name", "points": [[x, y], ...]}]}

@@ -76,7 +76,7 @@ class Asker:
         text = normalize(raw)
         parsed = self._understand(text)
         parsed = followup.fill(parsed, context, self._has_year)
-        answer = self._dispatch(question, parsed)
+        answer = self._flag_conflicts(self._dispatch(question, parsed))
         assumed = resolve.assumed_notes(parsed, answer.text) if answer.status == ANSWERED else []
         if assumed:  # a short name was taken for one agency: say which
             answer.notes += assumed
@@ -199,6 +199,8 @@ class Asker:
             "reports": len(self.index.reports),
             # duplicate file → the file used for the same agency and year (index/duplicates.py)
             "duplicates": dict(self.index.duplicates),
+            # figures a duplicate states differently from the file used (index/duplicates.py conflicts)
+            "conflicts": list(self.index.conflicts),
             "agencies": len(self.index.agencies),
             "years": self.index.years,
             "built_at": _meta(conn, "built_at"),
@@ -215,10 +217,35 @@ class Asker:
         question = FollowUp.of(answer_context).question
         parsed = self._understand(normalize(question))
         parsed.agencies = [followup.spot(agency)]
-        answer = self._dispatch(question, parsed)
+        answer = self._flag_conflicts(self._dispatch(question, parsed))
         answer.question = question
         if answer.context:
             answer.context.question = question
+        return answer
+
+    def _flag_conflicts(self, answer: Answer) -> Answer:
+        """A figure two files for its agency and year state differently is said so, with both values and files;
+        `value` is then no single number (index/duplicates.py: neither file is silently preferred)."""
+        if not self.index.conflicting:
+            return answer
+        facts = list(answer.facts)
+        for fact in facts:
+            facts += fact.get("parts") or []
+        found = [self.index.conflicting[k] for k in dict.fromkeys(
+            (f["agency"], f["year"], f["metric"], f["applicant"]) for f in facts) if k in self.index.conflicting]
+        if not found:
+            return answer
+        for c in found:
+            values = compose.listing([compose.say("conflict_value", number=compose.number_text(v["value"], v["unit"],
+                                                                                               v["raw"] or ""),
+                                                  file=v["file"]) for v in c["values"]])
+            note = compose.say("note_conflict", agency=c["agency"], year=c["year"],
+                               label=compose.label_of(c["metric"], c["applicant"])[0], values=values,
+                               used=c["values"][0]["file"])
+            answer.notes.append(note)
+            answer.text = "\n".join([answer.text, note])
+        answer.conflicts = found
+        answer.value = None
         return answer
 
 

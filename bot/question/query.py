@@ -139,6 +139,9 @@ class Index:
             raise IndexMissing(self.path) from err
         # one report per agency and year: a file uploaded twice is never counted twice
         self.reports, self.duplicates = duplicates.used(dict(r) for r in rows)
+        # figures the two files of one agency and year state differently: flagged, never silently chosen
+        self.conflicts = duplicates.conflicts(self.conn, self.duplicates)
+        self.conflicting = {(c["agency"], c["year"], c["metric"], c["applicant"]): c for c in self.conflicts}
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
         self.by_agency: dict[str, list[dict]] = {}
         for r in self.reports:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -17,13 +18,15 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from telegram import Message, Update
+import httpx
+from telegram import File, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.tg.asking import AsyncAsker
-from bot.tg.render import format_label, render_build_summary, render_status
+from bot.tg.quarantine import Quarantine, free_name, sha256_file
+from bot.tg.render import conflict_items, format_label, render_build_summary, render_status
 from bot.tg.texts import TEXT, say
 from index.build import BuildSummary, build_index
 from index.errors import NianbaoError, ReindexBusy
@@ -40,6 +43,8 @@ class Reindexer:
     def __init__(self, reports: str | Path, db: str | Path, asker: AsyncAsker, build: Callable = build_index):
         self.reports, self.db, self.asker, self.build = Path(reports), Path(db), asker, build
         self.last: dict | None = None  # {"at": datetime, "summary": BuildSummary} or {"at", "error"}
+        # beside the index, outside the reports folder: no build meets a quarantined file again
+        self.quarantine = Quarantine(self.db.parent / "quarantine")
         self._lock = asyncio.Lock()
 
     @property
@@ -127,7 +132,11 @@ async def rebuild_showing_progress(message: Message, reindexer: Reindexer, wait:
 
 
 async def receive_report(update: Update, context: Context) -> None:
-    """An admin sent a report file: save it to the reports folder, index it, say what was recognised."""
+    """An admin sent a report file: save it to the reports folder, index it, say what was recognised.
+
+    The file is fetched to a hidden name (no build reads it) with its real size capped, whatever size it
+    claimed; it never replaces a file of the same name (both are kept); bytes quarantined before are refused.
+    """
     document, settings = update.effective_message.document, context.bot_data["settings"]
     problem = upload_problem(document.file_name or "", document.file_size or 0, settings.max_upload_mb)
     if problem:
@@ -135,17 +144,73 @@ async def receive_report(update: Update, context: Context) -> None:
         return
     reindexer: Reindexer = context.bot_data["reindexer"]
     reindexer.reports.mkdir(parents=True, exist_ok=True)
-    target = reindexer.reports / safe_filename(document.file_name)
-    await (await document.get_file()).download_to_drive(target)
-    await update.effective_message.reply_text(say("upload_saved", file=target.name))
+    name = safe_filename(document.file_name)
+    staged = reindexer.reports / f".upload-{document.file_unique_id or 'file'}-{name}.part"
+    limit = settings.max_upload_mb * 1024 * 1024
+    if not await download_capped(await document.get_file(), staged, limit):
+        logger.warning("upload %s is larger than it claimed (%s bytes): discarded", name, document.file_size)
+        await update.effective_message.reply_text(
+            say("upload_too_big_actual", limit=settings.max_upload_mb, claimed=(document.file_size or 0) / 2**20))
+        return
+    digest = sha256_file(staged)
+    earlier = reindexer.quarantine.reason_for(digest)
+    existing = reindexer.reports / name
+    if earlier is not None or (existing.is_file() and sha256_file(existing) == digest):
+        staged.unlink()
+        await update.effective_message.reply_text(say("upload_quarantined_before", reason=earlier)
+                                                  if earlier is not None else say("upload_same_file", file=name))
+        return
+    target = free_name(reindexer.reports, name)
+    os.replace(staged, target)
+    saved = say("upload_saved", file=target.name)
+    if target.name != name:
+        saved = "\n".join([say("upload_renamed", existing=name, file=target.name), saved])
+    await update.effective_message.reply_text(saved)
     context.application.create_task(index_upload(update.effective_message, context, target), update=update)
+
+
+async def download_capped(file: File, target: Path, limit: int) -> bool:
+    """Fetch ``file`` to ``target``, stopping past ``limit`` bytes; False (and nothing kept) when it is larger."""
+    url = file.file_path or ""
+    try:
+        if url.startswith(("http://", "https://")):
+            async with httpx.AsyncClient(timeout=60) as client, client.stream("GET", url) as response:
+                response.raise_for_status()
+                size = 0
+                with target.open("wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            break
+                        out.write(chunk)
+        else:  # a local Bot API server hands a path
+            await file.download_to_drive(target)
+            size = target.stat().st_size
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    if size > limit:
+        target.unlink(missing_ok=True)
+        return False
+    return True
 
 
 async def index_upload(message: Message, context: Context, target: Path) -> None:
     """Index the saved upload (after any running build) and say what the index made of it."""
-    await rebuild_showing_progress(message, context.bot_data["reindexer"], wait=True)
-    reports = await context.bot_data["asker"].list_reports("")
-    await message.reply_text(recognised(target, reports, context.bot_data["reindexer"]), parse_mode=ParseMode.HTML)
+    reindexer: Reindexer = context.bot_data["reindexer"]
+    await rebuild_showing_progress(message, reindexer, wait=True)
+    asker = context.bot_data["asker"]
+    reports, stats = await asker.list_reports(""), await asker.stats()
+    text = recognised(target, reports, reindexer, stats)
+    summary = (reindexer.last or {}).get("summary")
+    reason = next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name
+                   and Path(file).parent.resolve() == reindexer.reports.resolve()), None)
+    if reason is not None and target.exists():
+        # a failed upload would be parsed again by every /reindex: set it aside until it changes
+        reindexer.quarantine.put(target, reason)
+        logger.warning("upload %s quarantined: %s", target.name, reason)
+        text = "\n".join([text, say("upload_quarantined", file=target.name)])
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 def upload_problem(name: str, size: int, limit_mb: int) -> str | None:
@@ -163,25 +228,43 @@ def safe_filename(name: str) -> str:
     return cleaned or "report.txt"
 
 
-def recognised(target: Path, reports: list[dict], reindexer: Reindexer) -> str:
-    """What the index made of the uploaded file: agency, year, format and checks, or why it failed."""
-    report = next((r for r in reports if Path(str(r.get("file", ""))).name == target.name), None)
-    if report:
-        failed = report.get("checks_failed") or 0
-        checks = say("upload_checks_failed", count=failed) if failed else TEXT["upload_checks_ok"]
-        return say("upload_recognised", agency=str(report["agency"]), year=report.get("year") or "?",
-                   format=format_label(report.get("format")), facts=report.get("facts", 0), checks=checks)
+def failure_of(target: Path, reindexer: Reindexer) -> str:
     summary = (reindexer.last or {}).get("summary")
-    reason = next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name),
-                  (reindexer.last or {}).get("error", "?"))
-    return say("upload_not_recognised", file=target.name, reason=reason)
+    return next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name),
+                (reindexer.last or {}).get("error", "?"))
+
+
+def recognised(target: Path, reports: list[dict], reindexer: Reindexer, stats: dict | None = None) -> str:
+    """What the index made of the uploaded file: agency, year, format and checks, or why it failed; a second
+    file for the same agency and year is named, and figures the two state differently are counted."""
+    stats = stats or {}
+    duplicates: dict[str, str] = stats.get("duplicates") or {}
+    used = duplicates.get(target.name, target.name)  # a duplicate upload is described by the report used
+    # files are named by their path in the reports folder; an upload sits at its top
+    report = next((r for r in reports if str(r.get("file", "")) == used), None)
+    if not report:
+        return say("upload_not_recognised", file=target.name, reason=failure_of(target, reindexer))
+    failed = report.get("checks_failed") or 0
+    checks = say("upload_checks_failed", count=failed) if failed else TEXT["upload_checks_ok"]
+    lines = [say("upload_recognised", agency=str(report["agency"]), year=report.get("year") or "?",
+                 format=format_label(report.get("format")), facts=report.get("facts", 0), checks=checks)]
+    others = [other for other, kept in duplicates.items() if kept == target.name]
+    if used != target.name or others:
+        dropped = target.name if used != target.name else "、".join(others)
+        lines.append(say("upload_duplicate", other=used if used != target.name else dropped, used=used,
+                         dropped=dropped))
+    clashes = [c for c in stats.get("conflicts") or [] if any(v["file"] == target.name for v in c["values"])]
+    if clashes:
+        lines.append(say("upload_conflicts", count=len(clashes), examples=conflict_items(clashes)))
+    return "\n".join(lines)
 
 
 async def status(update: Update, context: Context) -> None:
     """/status — what is indexed, the last build's outcome, uptime and version."""
     stats = await context.bot_data["asker"].stats()
     uptime = time.monotonic() - context.bot_data["started"]
-    text = render_status(stats, context.bot_data["reindexer"].last, uptime, version())
+    reindexer: Reindexer = context.bot_data["reindexer"]
+    text = render_status(stats, reindexer.last, uptime, version(), reindexer.quarantine.entries())
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 

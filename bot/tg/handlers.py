@@ -13,7 +13,7 @@ import logging
 
 from telegram import InputFile, Message, MessageEntity, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.question.answer import AMBIGUOUS, ANSWERED, Answer
@@ -318,6 +318,8 @@ async def inline_answer(update: Update, context: Context) -> None:
 async def error_handler(update: object, context: Context) -> None:
     """Log the error with its traceback; tell the user politely, never the details."""
     logger.error("error while handling %s", "an update" if update else "polling or a job", exc_info=context.error)
+    if isinstance(context.error, NetworkError):
+        return  # Telegram unreachable or late (the reply may have arrived): an apology would fail or confuse
     if isinstance(update, Update) and update.effective_message:
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(TEXT["error"])

@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResu
 
 from bot.question.answer import AMBIGUOUS, Answer
 from bot.tg.texts import ADMIN_COMMANDS, COMMANDS, FORMATS, TEXT, say
+from index import catalogue
 
 MESSAGE_LIMIT = 4096  # Telegram's cap on one message's text
 REPORTS_PER_PAGE = 8
@@ -116,7 +117,8 @@ def render_build_summary(summary) -> str:
     return "\n".join([text, *failed])[:MESSAGE_LIMIT]
 
 
-def render_status(stats: dict, last: dict | None, uptime_seconds: float, version: str) -> str:
+def render_status(stats: dict, last: dict | None, uptime_seconds: float, version: str,
+                  quarantined: list[dict] = ()) -> str:
     last_build = stats.get("last_build") or {}
     if last and "error" in last:
         outcome = last["error"]
@@ -124,11 +126,38 @@ def render_status(stats: dict, last: dict | None, uptime_seconds: float, version
         outcome = TEXT["status_ok"] if stats.get("built_at") else TEXT["status_never"]
     failures = [f"{Path(f).name}（{why}）" for f, why in last_build.get("failed", [])]
     hours, rest = divmod(int(uptime_seconds), 3600)
-    return say("status", reports=stats.get("reports", 0), agencies=stats.get("agencies", 0),
+    text = say("status", reports=stats.get("reports", 0), agencies=stats.get("agencies", 0),
                years="、".join(str(y) for y in stats.get("years", [])) or "—",
                built_at=str(stats.get("built_at") or TEXT["status_never"]), outcome=outcome,
                failures="；".join(failures) or "无", uptime=f"{hours}:{rest // 60:02d}:{rest % 60:02d}",
                version=version)
+    return "\n".join([text, *problem_lines(stats, quarantined)])[:MESSAGE_LIMIT]
+
+
+def conflict_items(conflicts: list[dict], most: int = 3) -> str:
+    """威海市文登区人民政府2020年本年新收…：42（a.txt） / 9999（b.txt）; … for the first few conflicts."""
+    cat = catalogue.load()
+    items = [say("status_conflict_item", agency=c["agency"], year=c["year"], label=cat.label(c["metric"]),
+                 values=" / ".join(say("status_conflict_value", raw=v["raw"] or "?", file=Path(v["file"]).name)
+                                   for v in c["values"])) for c in conflicts[:most]]
+    return TEXT["list_sep"].join(items) + (TEXT["list_more"] if len(conflicts) > most else "")
+
+
+def problem_lines(stats: dict, quarantined: list[dict]) -> list[str]:
+    """What an admin should look at: two files for one agency and year, figures they disagree on, files set aside."""
+    lines = []
+    duplicates = stats.get("duplicates") or {}
+    if duplicates:
+        lines.append(say("status_duplicates", items=TEXT["list_sep"].join(
+            say("status_duplicate_item", file=Path(f).name, used=Path(u).name) for f, u in duplicates.items())))
+    conflicts = stats.get("conflicts") or []
+    if conflicts:
+        lines.append(say("status_conflicts", count=len(conflicts), items=conflict_items(conflicts)))
+    if quarantined:
+        lines.append(say("status_quarantined", count=len(quarantined),
+                         items=TEXT["list_sep"].join(say("status_quarantined_item", file=str(n.get("file")),
+                                                         reason=str(n.get("reason"))) for n in quarantined[-5:])))
+    return lines
 
 
 def source_windows(facts: list[dict], around: int = 3, most: int = 3) -> list[tuple[str, int, int, set[int]]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,6 +32,7 @@ def run(settings: Settings | str | Path | None = None) -> int:
     if not Path(settings.db).exists():
         print(CONSOLE["no_index"].format(db=settings.db, reports=settings.reports), file=sys.stderr)
         return 2
+    settings = with_webhook_secret(settings)
     configure_logging(settings)
     from bot.question import Asker  # after the checks: loading the question layer takes a moment
     from bot.tg.app import build_application
@@ -43,11 +46,22 @@ def run(settings: Settings | str | Path | None = None) -> int:
     return 0
 
 
+def with_webhook_secret(settings: Settings) -> Settings:
+    """A webhook without a secret takes forged updates from anyone who finds its URL, as if from any user (an
+    admin's id included): make a random one for this run, which setWebhook tells Telegram, and say so."""
+    if not settings.webhook_url or settings.webhook_secret:
+        return settings
+    print(CONSOLE["webhook_secret_made"], file=sys.stderr)
+    return dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
+
+
 def webhook_options(settings: Settings) -> dict:
     """Arguments for run_webhook / Updater.start_webhook: Telegram posts to webhook_url, we listen locally."""
+    if not settings.webhook_secret:
+        raise ValueError("a webhook needs a secret token: see with_webhook_secret")
     return {"listen": settings.webhook_listen, "port": settings.webhook_port,
             "url_path": urlparse(settings.webhook_url).path.lstrip("/"), "webhook_url": settings.webhook_url,
-            "secret_token": settings.webhook_secret or None, "allowed_updates": Update.ALL_TYPES}
+            "secret_token": settings.webhook_secret, "allowed_updates": Update.ALL_TYPES}
 
 
 def configure_logging(settings: Settings) -> None:
