@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import yaml
@@ -63,11 +63,18 @@ class Gazetteer:
     def at(self, text: str, start: int = 0) -> list[tuple[str, list[Place]]]:
         """The place names text starts with at `start`, longest first, with the places each may be."""
         out = []
-        for end in range(min(len(text), start + self.longest), start + 1, -1):
-            places = self.by_form.get(text[start:end])
+        end = start + 1
+        while end <= len(text) and text[start:end] in self._prefixes:
+            places = self.by_form.get(text[start:end]) if end - start >= 2 else None
             if places:
                 out.append((text[start:end], places))
-        return out
+            end += 1
+        return out[::-1]
+
+    @cached_property
+    def _prefixes(self) -> frozenset[str]:
+        """Every start of a place name: a scan stops as soon as the text leaves them."""
+        return frozenset(form[:k] for form in self.by_form for k in range(1, len(form) + 1))
 
 
 @lru_cache(maxsize=1)

@@ -109,3 +109,21 @@ def test_a_message_not_understood_does_not_explain_its_year(seed_index):
     asker = Asker(seed_index, clock=lambda: date(2021, 3, 1))
     answer = asker.ask("今年怎么样")
     assert answer.status == "not_understood" and answer.notes == []
+
+
+@pytest.mark.parametrize("case", words()["rank_again"], ids=_case_id)
+def test_a_ranking_asked_again_by_its_size_keeps_its_measure_and_direction(asker, case):
+    first, second, intent, direction, top = case
+    last = asker.ask(first)
+    answer = asker.ask(second, last.context)
+    assert (answer.status, answer.intent, answer.context.direction) == ("answered", intent, direction), answer.text
+    assert {f["metric"] for f in answer.facts} >= {f["metric"] for f in last.facts}  # the same measure
+    assert len({f["agency"] for f in answer.facts}) >= top and answer.value is None  # several, not one number
+
+
+@pytest.mark.parametrize("case", words()["not_rank_again"], ids=_case_id)
+def test_a_follow_up_to_a_ranking_that_asks_otherwise_is_answered_so(asker, case):
+    first, second, intent, direction = case
+    answer = asker.ask(second, asker.ask(first).context)
+    assert answer.intent == intent, answer.text
+    assert answer.context.direction == direction if intent == "rank" else answer.intent != "rank"

@@ -89,7 +89,7 @@ def test_everyday_word_no_match(asker, means, question):
 
 def test_every_intent_the_parser_gives_has_examples_both_ways():
     intents = {"lookup", "compare", "rank", "aggregate", "trend", "change", "ratio", "multi", "search",
-               "list_reports", "summary", "check", "greeting", "help"}
+               "list_reports", "summary", "check", "greeting", "thanks", "help"}
     assert intents <= set(INTENTS)
     assert [i for i, spec in INTENTS.items() if not spec.get("match") or not spec.get("no_match")] == []
 

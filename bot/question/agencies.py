@@ -21,13 +21,20 @@ from index import gazetteer
 
 NEAR_CUTOFF = 60
 NEAR_MAX = 8
-_CJK = "\u4e00-\u9fff"
-# characters no place or body name has, so a name read from a question stops at them
-_STOP = "的年和与及或跟同多少几到是在被了吗呢么请哪各共件项个比较对什怎为"
+_CJK = r"\u4e00-\u9fff"
 
 
 def rules() -> dict:
     return gazetteer.agency_rules()
+
+
+def _stop_chars() -> str:
+    """The characters no place or body name has, so a name read from a question stops at them."""
+    return rules()["stop_chars"]
+
+
+def _is_cjk(ch: str) -> bool:
+    return 0x4E00 <= ord(ch) <= 0x9FFF
 
 
 # --- reading a name ---------------------------------------------------------------
@@ -64,7 +71,7 @@ def _level_word(part: Part) -> str:
     if part.level not in gazetteer.LEVELS:
         return ""
     name = part.forms[0]
-    return name[-1] if name[-1] in "省市县区旗" else ""
+    return name[-1] if name[-1] in rules()["level_chars"] else ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,8 @@ def _lexicon() -> dict:
 def _department(stop: str) -> re.Pattern:
     # 和 may join words inside a body (住房和城乡建设委), never start one (文登区和工信局)
     chars = rf"[^{stop}\W\d]" if stop else r"[^\W\d]"
-    return re.compile(rf"{chars}(?:{chars}|和){{0,11}}?(?:{_lexicon()['words']})")
+    joiners = "|".join(rules()["body_joiners"])
+    return re.compile(rf"{chars}(?:{chars}|{joiners}){{0,11}}?(?:{_lexicon()['words']})")
 
 
 def canonical_body(body: str) -> str:
@@ -156,7 +164,8 @@ def _gazetteer_part(text: str, pos: int, parts: list[Part]) -> tuple[Part | None
         if form in _lexicon()["generic"]:
             continue
         after = text[pos + len(form):pos + len(form) + 2]
-        if all(form != p.name for p in places) and (after[:1] and after[0] in "区县市旗镇乡州盟" or after == "街道"):
+        lower = rules()["lower_place_chars"]
+        if all(form != p.name for p in places) and (after[:1] and after[0] in lower or after == rules()["street_suffix"]):
             continue  # 河东 + 镇 is a township, not 河东区
         if above:
             places = [p for p in places if any(a.code in above[-1].key for a in g.chain(p)[:-1])]
@@ -168,13 +177,13 @@ def _gazetteer_part(text: str, pos: int, parts: list[Part]) -> tuple[Part | None
 
 def _zone_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     m = _lexicon()["zone"].match(text, pos)
-    if not m or any(c in stop for c in m.group(1)) or re.search("[市县镇乡局委办]", m.group(1)):
+    if not m or any(c in stop or c in rules()["zone_core_stop"] for c in m.group(1)):
         return None, pos
     core, kind = m.groups()
     shorts = _lexicon()["kinds"][kind]
     forms = [core + kind, *(core + s for s in shorts)]
     if len(core) >= 2:
-        forms += [core + "区", core]
+        forms += [core + rules()["zone_area_suffix"], core]
     return Part("zone", frozenset({(core, shorts[0])}), tuple(dict.fromkeys(forms)), shorts[0]), m.end()
 
 
@@ -182,7 +191,7 @@ def _township_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     m = _lexicon()["town"].match(text, pos)
     if not m or m.group(1) in _lexicon()["generic"]:
         return None, pos
-    odd = any(c in stop for c in m.group(1)) or re.search("[省市县区旗局委办]", m.group(1))
+    odd = any(c in stop or c in rules()["township_core_stop"] for c in m.group(1))
     if odd and m.group(0) not in gazetteer.township_names():
         return None, pos  # a question's words or places, unless a real township is so named (史各庄镇, 码市镇)
     core, suffix = m.groups()
@@ -197,9 +206,10 @@ def _unknown_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     return Part("unknown", frozenset({m.group(0)}), (m.group(0),)), m.end()
 
 
-def _body_at(text: str, pos: int, stop: str = _STOP) -> tuple[str, int]:
+def _body_at(text: str, pos: int, stop: str | None = None) -> tuple[str, int]:
     """The body written at pos (统计局, 府办, 人民政府办公室), '' and pos when there is none."""
     lex = _lexicon()
+    stop = _stop_chars() if stop is None else stop
     known = next((text[pos:pos + n] for n in lex["known_sizes"] if text[pos:pos + n] in lex["known"]), "")
     m = _department(stop).match(text, pos)
     department = m.group(0) if m else ""
@@ -212,9 +222,12 @@ def _body_at(text: str, pos: int, stop: str = _STOP) -> tuple[str, int]:
     return body, pos + len(body)
 
 
-def read(text: str, start: int = 0, stop: str = _STOP) -> Reading:
+def read(text: str, start: int = 0, stop: str | None = None, places_only: bool = False) -> Reading:
     """The places and body a name is written with, from `start` on; `end` is where it stops.
-    A question's name stops at words no name has (`stop`); a full name is read whole (stop='')."""
+    A question's name stops at words no name has (`stop`, by default the lexicon's stop_chars);
+    a full name is read whole (stop='')."""
+    stop = _stop_chars() if stop is None else stop
+    spec = rules()
     parts: list[Part] = []
     pos = start
     while pos < len(text):
@@ -229,12 +242,14 @@ def read(text: str, start: int = 0, stop: str = _STOP) -> Reading:
             break
         parts.append(part)
         pos = end
-    if not parts and pos < len(text) and text[pos] in "省市县区":
+    if not parts and pos < len(text) and text[pos] in spec["level_alone_chars"]:
         # 市府办, 县政府办: a level alone, then a body of that level's government
         body, end = _body_at(text, pos + 1, stop)
-        if body and canonical_body(body) == _lexicon()["synonyms"]["府办"]:
+        if body and canonical_body(body) == _lexicon()["synonyms"][spec["level_alone_body"]]:
             level = Part("level", frozenset(), (text[pos],))
             return Reading((level,), canonical_body(body), (level,), end)
+    if places_only and not parts:
+        return Reading((), "", (), start)  # a question scanned for names: no place starts here
     body, end = _body_at(text, pos, stop)
     if body and not parts and canonical_body(body) == "":
         return Reading((), "", (), start)  # 政府 alone names no agency
@@ -280,11 +295,12 @@ def _body_forms(reading: Reading) -> list[str]:
     lex, spec = _lexicon(), rules()
     if reading.body == "":
         lowest = reading.parts[-1] if reading.parts else None
+        own = spec["own_body_forms"]
         if lowest and lowest.level == "zone":
-            return ["", "管委会", "管理委员会"]
-        if lowest and lowest.level == "township" and lowest.forms[0].endswith("街道"):
-            return ["", "办事处", "街道办事处"]
-        return ["", "人民政府", "政府"]
+            return ["", *own["zone"]]
+        if lowest and lowest.level == "township" and lowest.forms[0].endswith(spec["street_suffix"]):
+            return ["", *own["street"]]
+        return ["", *own["government"]]
     forms = list(lex["groups"].get(reading.body, [reading.body]))
     for long, short in spec["body_endings"].items():
         forms += [f[: -len(long)] + short for f in forms if f.endswith(long)]
@@ -316,7 +332,7 @@ def short_names(full: str) -> set[str]:
         places = _place_forms(reading)
         bodies = _body_forms(reading)
         for place, body in product(places, bodies):
-            if place.endswith("街道") and body.startswith("街道"):
+            if place.endswith(spec["street_suffix"]) and body.startswith(spec["street_suffix"]):
                 continue
             names.add(place + body)
         if reading.body:
@@ -350,6 +366,7 @@ class AgencyIndex:
     # agencies by what their lowest place is keyed on (a code, a zone, a township) or by body: who may fit
     by_key: dict[object, list[str]] = field(default_factory=dict)
     names_of: dict[str, list[str]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)  # every start of a name: a scan stops when none fits
 
     @classmethod
     def build(cls, agencies: list[str]) -> AgencyIndex:
@@ -365,6 +382,7 @@ class AgencyIndex:
                 for key in {*keys, ("body", reading.body)}:
                     index.by_key.setdefault(key, []).append(full)
         index.longest = max((len(n) for n in index.by_name), default=2)
+        index.prefixes = {n[:k] for n in index.by_name for k in range(1, len(n) + 1)}
         return index
 
     def fitting(self, mention: Reading) -> list[str]:
@@ -382,12 +400,18 @@ class AgencyIndex:
         alone that no agency fits is a region (威海市: the agencies there), reported only with `places`."""
         candidates = []
         hits = {}
-        for i in range(len(text)):
-            hits[i] = next((text[i:j] for j in range(min(len(text), i + self.longest), i + 1, -1)
-                            if text[i:j] in self.by_name), "")
+        n = len(text)
+        for i in range(n):
+            hit, j = "", i + 1
+            while j <= n and text[i:j] in self.prefixes:
+                if text[i:j] in self.by_name and j - i >= 2:
+                    hit = text[i:j]
+                j += 1
+            hits[i] = hit
+        ends = {i + len(hit) for i, hit in hits.items() if hit}
         for i in range(len(text)):
             hit = hits[i]
-            reading = read(text, i) if _starts_name(text, i, hits) else None
+            reading = read(text, i, places_only=True) if _starts_name(text, i, ends) else None
             if (reading and all(p.level == "unknown" for p in reading.parts)
                     and any(hits[k] for k in range(i + 1, reading.end))):
                 reading = None  # 请问文登区: a known name inside, not an unknown one
@@ -460,14 +484,17 @@ def _within(place: Part, agency: Reading) -> bool:
             and _RANK[place.level] < _RANK[agency.chain[-1].level])
 
 
-def _starts_name(text: str, i: int, hits: dict[int, str]) -> bool:
+def _starts_name(text: str, i: int, ends: set[int]) -> bool:
     """A name is read from the start, after a stop, a digit, a lead word (请问) or another name's end
     (文登区工信局), never from inside a word (建议和政协委员: not 和政县)."""
-    if i == 0 or not re.match(rf"[{_CJK}]", text[i - 1]) or text[i - 1] in _STOP:
+    if i == 0 or i in ends or not _is_cjk(text[i - 1]) or text[i - 1] in _stop_chars():
         return True
-    if any(text[:i].endswith(w) for w in rules()["lead_words"]):
-        return True
-    return any(len(hits.get(k, "")) == i - k for k in range(max(0, i - 40), i))
+    return text.endswith(_lead_words(), 0, i)
+
+
+@lru_cache(maxsize=1)
+def _lead_words() -> tuple[str, ...]:
+    return tuple(rules()["lead_words"])
 
 
 def _region_only(reading: Reading) -> bool:

@@ -20,10 +20,13 @@ from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.followup import FollowUp
 from bot.question.normalize import MAX_QUESTION, normalize, years_in
 from bot.question.query import Index
+from bot.question.result import Result
 from bot.question.understand import Parsed, lexicon, understand
 from index import tokenize
 
 log = logging.getLogger(__name__)
+# intents that talk about the conversation, not the reports: the last question's parts stay remembered
+CONVERSATIONAL = ("greeting", "thanks", "help")
 
 
 class Asker:
@@ -81,7 +84,7 @@ class Asker:
         answer.question = question
         if answer.context:
             answer.context.question = question
-        elif answer.status == NOT_UNDERSTOOD or answer.intent in ("greeting", "help"):
+        elif answer.status == NOT_UNDERSTOOD or answer.intent in CONVERSATIONAL:
             # nothing to remember (a greeting, a question not understood): the conversation keeps its
             # last parts, in the terminal chat as in Telegram
             answer.context = replace(context)
@@ -116,6 +119,7 @@ class Asker:
             return self._search_parsed(question, p)
         handler = {
             "greeting": documents.greeting,
+            "thanks": documents.thanks,
             "help": documents.help_answer,
             "list_reports": documents.list_reports,
             "summary": documents.summary,
@@ -129,7 +133,7 @@ class Asker:
             "aggregate": figures.aggregate,
             "lookup": figures.lookup,
         }.get(p.intent)
-        if p.unknown_place and p.intent not in ("search", "greeting", "help"):
+        if p.unknown_place and p.intent not in ("search", *CONVERSATIONAL):
             # a name no agency fits is never dropped: no sum over all, no compare of the one left
             return resolve.unknown_agency(question, p, ix)
         stated = self._from_text(question, p)
@@ -143,7 +147,8 @@ class Asker:
                 return resolve.unknown_agency(question, p, ix)
             return Answer(question, NOT_UNDERSTOOD, "unknown", compose.replies()["not_understood"],
                           suggestions=documents.examples(ix, ag))
-        return handler(question, p, ix, ag)
+        found = handler(question, p, ix, ag)
+        return compose.render(question, found) if isinstance(found, Result) else found
 
     def _from_text(self, question: str, p: Parsed) -> Answer | None:
         """A count the tables do not hold (撤回, 微信发布): what the report's text states, found by the question's words."""

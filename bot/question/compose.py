@@ -8,6 +8,7 @@ import yaml
 
 from bot.question.answer import ANSWERED, Answer
 from bot.question.query import Figure
+from bot.question.result import Line, Result
 from index import catalogue
 from index.catalogue import LEXICON, PROSE
 from index.history import CHART
@@ -139,12 +140,10 @@ def sources_of(figs: list[Figure]) -> list[str]:
 
 
 def lookup_answer(question: str, intent: str, fig: Figure, notes: list[str], context: dict) -> Answer:
-    lines = [figure_sentence(fig)]
-    lines.extend(sources_of([fig]) if not fig.is_sum else [_sum_sources(fig)])
-    notes = figure_notes(fig) + notes
-    text = "\n".join(lines + notes)
-    return Answer(question, ANSWERED, intent, text, plain_value(fig.value), fig.unit if fig.value is not None else None,
-                  facts=[fig.as_fact()], notes=notes, context=context)
+    lines = [figure_sentence(fig)] + ([] if not fig.is_sum else [_sum_sources(fig)])
+    return render(question, Result(ANSWERED, intent, lines, figures=[fig], cited=[] if fig.is_sum else [fig],
+                                   notes=figure_notes(fig) + notes, value=plain_value(fig.value),
+                                   unit=fig.unit if fig.value is not None else None, context=context))
 
 
 def _sum_sources(fig: Figure) -> str:
@@ -159,3 +158,17 @@ def plain_value(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def render(question: str, result: Result) -> Answer:
+    """The one place a figures result becomes text: its lines, the sources cited, then its notes."""
+    notes = [_said(n) for n in result.notes]
+    lines = [_said(n) for n in result.lines] + sources_of(result.cited) + notes
+    return Answer(question, result.status, result.intent, "\n".join(lines), value=result.value, unit=result.unit,
+                  facts=[f.as_fact() for f in result.figures], notes=notes, chart=result.chart,
+                  context=result.context)
+
+
+def _said(item: Line | str) -> str:
+    """A line to word, or one a helper of this module (figure_sentence, a note) has worded already."""
+    return item if isinstance(item, str) else say(item.key, **item.values)

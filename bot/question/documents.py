@@ -1,4 +1,4 @@
-"""Intents about reports rather than one figure: search, list, summary, data check, greeting, help."""
+"""Intents about reports rather than one figure: search, list, summary, data check, greeting, thanks, help."""
 
 from __future__ import annotations
 
@@ -134,6 +134,10 @@ def greeting(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     text = compose.say("greeting", reports=len(ix.reports), agencies=len(ix.agencies),
                        years=compose.listing([str(y) for y in ix.years]) or compose.replies()["none"])
     return Answer(question, ANSWERED, "greeting", text, suggestions=examples(ix, ag))
+
+
+def thanks(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+    return Answer(question, ANSWERED, "thanks", compose.replies()["thanks"], suggestions=examples(ix, ag))
 
 
 def help_answer(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

@@ -1,23 +1,28 @@
 """Intents that answer with figures: lookup, several at once, compare, rank, aggregate, trend, ratio.
 
-Each says honestly when the index has no such figure, and what it does hold.
+Each returns a Result (its lines as wording keys, the figures, the sources to cite, notes) that
+compose.render words once, or a problem Answer from resolve; each says honestly when the index has
+no such figure, and what it does hold.
 """
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 from bot.question import compose, passages, resolve
 from bot.question.agencies import AgencyIndex
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Figure, Index
+from bot.question.result import Result, line
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
 from index.catalogue import PROSE
 from index.history import CHART
 
+Reply = Answer | Result
 
-def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+
+def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     agency, problem = resolve.the_agency(question, p, ix)
     if problem:
         return problem
@@ -40,10 +45,9 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     asked = _unit_asked(p.text)
     if fig.value is not None and asked and _unit_group(fig.unit) != _unit_group(asked):
         label, applicant_part = compose.label_of(fig.metric, fig.applicant)
-        text = (f"{agency}{year}年报告中的“{label}{applicant_part}”是{compose.number_text(fig.value, fig.unit, fig.raw)}，"
-                f"没有以“{asked}”计的数字。")
-        return Answer(question, NO_DATA, "lookup", text + "\n" + "\n".join(compose.sources_of([fig])),
-                      facts=[fig.as_fact()], context=context)
+        said = line("lookup_other_unit", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                    value_text=compose.number_text(fig.value, fig.unit, fig.raw), unit=asked)
+        return Result(NO_DATA, "lookup", [said], figures=[fig], cited=[fig], context=context)
     if fig.table == PROSE:
         better = passages.outscores(question, p, ix, fig)
         if better:
@@ -55,19 +59,24 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return compose.lookup_answer(question, "lookup", fig, notes, context)
 
 
-# units a question may ask in; a figure kept in another group answers a different question
-# (政府开放日 9场 is not the 524人次 invited)
-_UNIT_GROUPS = {"元": "money", "万元": "money", "亿元": "money", "人次": "people", "人": "people", "名": "people",
-                "人数": "people"}
+# units a question may ask in (lexicon/questions.yaml unit_groups); a figure kept in another group
+# answers a different question (政府开放日 9场 is not the 524人次 invited)
 
 
 def _unit_group(unit: str | None) -> str:
-    return _UNIT_GROUPS.get(unit or "", "count")
+    return _unit_groups().get(unit or "", "count")
+
+
+@lru_cache(maxsize=1)
+def _unit_groups() -> dict[str, str]:
+    return {unit: group for group, units in lexicon()["unit_groups"].items() for unit in units}
 
 
 def _unit_asked(text: str) -> str | None:
-    match = re.search(r"多少(人次|人数|名|万元|亿元|元)|(人次|万元|亿元)", text)
-    return (match.group(1) or match.group(2)) if match else None
+    """The unit a question asks its number in: after 多少 (多少人次), or a unit that says so alone (万元)."""
+    spec = lexicon()["units_asked"]
+    after = next((u for u in sorted(_unit_groups(), key=len, reverse=True) if spec["ask_word"] + u in text), None)
+    return after or next((u for u in spec["alone"] if u in text), None)
 
 
 def _around(sentence: str, raw: str, width: int = 50) -> str:
@@ -80,16 +89,17 @@ def _around(sentence: str, raw: str, width: int = 50) -> str:
     return ("…" if start else "") + compact[start : at + len(raw)] + ("…" if at + len(raw) < len(compact) else "")
 
 
-def _several_statements(question: str, stated: list[Figure], context: dict) -> Answer:
+def _several_statements(question: str, stated: list[Figure], context: dict) -> Result:
     """The text gives different figures for one thing (网站发布信息230余条 … 共发布信息4895条): show each, pick none."""
     first = stated[0]
     label, _ = compose.label_of(first.metric, first.applicant)
-    lines = [f"{first.agency}{first.year}年的报告正文中“{label}”有{len(stated)}处不同的数字，没有表格可核对，请看原文："]
-    lines += [f"· {compose.number_text(s.value, s.unit, s.raw)}：第{s.line}行“{_around(s.sentence, s.raw)}”" for s in stated]
-    return Answer(question, ANSWERED, "lookup", "\n".join(lines), facts=[s.as_fact() for s in stated], context=context)
+    lines = [line("statements_several", agency=first.agency, year=first.year, label=label, count=len(stated))]
+    lines += [line("passage_item", value_text=compose.number_text(s.value, s.unit, s.raw), line=s.line,
+                   clause=_around(s.sentence, s.raw)) for s in stated]
+    return Result(ANSWERED, "lookup", lines, figures=stated, context=context)
 
 
-def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     if p.compared:
         return _compare_metrics(question, p, ix)
     names, problem = resolve.resolve_agencies(question, p)
@@ -115,12 +125,13 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         if fig and fig.value is not None:
             figs.append(fig)
         else:
-            missing.append(f"{name}{year}年")
+            missing.append(compose.say("agency_year", agency=name, year=year))
     if not figs:
-        return Answer(question, NO_DATA, "compare", "索引中没有可比较的数字：" + "、".join(missing) + "。")
+        return Result(NO_DATA, "compare", [line("compare_none", missing=compose.listing(missing))])
     label, applicant_part = compose.label_of(p.metric, p.applicant)
-    lines = [f"比较{label}{applicant_part}："]
-    lines += [f"· {f.agency}{f.year}年：{compose.number_text(f.value, f.unit)}" for f in figs]
+    lines = [line("compare_head", label=label, applicant_part=applicant_part)]
+    lines += [line("compare_item", agency=f.agency, year=f.year, value_text=compose.number_text(f.value, f.unit))
+              for f in figs]
     value = None
     if len(figs) == 2 and figs[0].unit == figs[1].unit:
         diff = figs[0].value - figs[1].value
@@ -128,21 +139,20 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
             value = compose.plain_value(abs(diff))  # 比工信局多多少: the difference is the number asked for
         if diff:
             more, less = (figs[0], figs[1]) if diff > 0 else (figs[1], figs[0])
-            lines.append(f"{more.agency}{more.year}年比{less.agency}{less.year}年多"
-                         f"{compose.number_text(abs(diff), figs[0].unit)}。")
+            lines.append(line("compare_more", more=more.agency, more_year=more.year, less=less.agency,
+                              less_year=less.year, diff=compose.number_text(abs(diff), figs[0].unit)))
         else:
-            lines.append("两者相同。")
+            lines.append(line("compare_same"))
     if missing:
-        lines.append("没有数字：" + "、".join(missing) + "。")
+        lines.append(line("compare_missing", missing=compose.listing(missing)))
     lines += _chart_notes(figs, ix) + _assumed(p)
-    lines += compose.sources_of(figs)
-    return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
-                  unit=figs[0].unit if value is not None else None, facts=[f.as_fact() for f in figs],
+    return Result(ANSWERED, "compare", lines, figures=figs, cited=figs, value=value,
+                  unit=figs[0].unit if value is not None else None,
                   chart=_chart(label, figs, by="agency" if len(names) >= 2 else "year"),
                   context=resolve.context_of(p, names, p.years, "compare"))
 
 
-def _compare_metrics(question: str, p: Parsed, ix: Index) -> Answer:
+def _compare_metrics(question: str, p: Parsed, ix: Index) -> Reply:
     """Two figures of one report (予以公开比不予公开多多少): each with its source, and the difference."""
     agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
@@ -151,23 +161,21 @@ def _compare_metrics(question: str, p: Parsed, ix: Index) -> Answer:
     labels = [_term_of(m, p.applicant) for m in p.compared]
     context = resolve.context_of(p, [agency], [year], "lookup")
     if any(f is None or f.value is None for f in figs):
-        missing = "、".join(label for label, f in zip(labels, figs, strict=True) if f is None or f.value is None)
-        return Answer(question, NO_DATA, "compare", compose.say("compare_metrics_missing", agency=agency, year=year,
-                                                                labels=missing), context=context)
+        missing = compose.listing([label for label, f in zip(labels, figs, strict=True) if f is None or f.value is None])
+        return Result(NO_DATA, "compare", [line("compare_metrics_missing", agency=agency, year=year, labels=missing)],
+                      context=context)
     first, second = figs
     lines = [compose.figure_sentence(f) for f in figs]
     value = None
     if _unit_group(first.unit) == _unit_group(second.unit):
         diff = first.value - second.value
         key = "compare_metrics_more" if diff > 0 else "compare_metrics_less" if diff < 0 else "compare_metrics_same"
-        lines.append(compose.say(key, first=labels[0], second=labels[1],
-                                 diff=compose.number_text(abs(diff), first.unit)))
+        lines.append(line(key, first=labels[0], second=labels[1], diff=compose.number_text(abs(diff), first.unit)))
         value = compose.plain_value(abs(diff)) if "difference" in p.cues else None
     if note:
         lines.append(note)
-    lines += compose.sources_of(figs)
-    return Answer(question, ANSWERED, "compare", "\n".join(lines), value=value,
-                  unit=first.unit if value is not None else None, facts=[f.as_fact() for f in figs], context=context)
+    return Result(ANSWERED, "compare", lines, figures=figs, cited=figs, value=value,
+                  unit=first.unit if value is not None else None, context=context)
 
 
 def _term_of(metric: str, applicant: str | None) -> str:
@@ -175,7 +183,7 @@ def _term_of(metric: str, applicant: str | None) -> str:
     return label.split("·")[-1] + applicant_part
 
 
-def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     if "by_applicant" in p.cues and len(p.agencies) == 1 and (p.metric or "").startswith("apply."):
         return _rank_applicants(question, p, ix)
     if p.ratio:
@@ -186,47 +194,51 @@ def rank(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return answer
 
 
-def _rank_agencies(question: str, p: Parsed, ix: Index) -> Answer:
+def _rank_agencies(question: str, p: Parsed, ix: Index) -> Reply:
     year = p.years[0] if p.years else None
     if year is not None and year not in ix.years:
-        return Answer(question, NO_DATA, "rank", compose.say("no_year", year=year,
-                                                             years="、".join(f"{y}年" for y in ix.years)))
+        return Result(NO_DATA, "rank", [line("no_year", year=year, years=compose.years_text(ix.years))])
     figs = [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region, latest_only=year is None)
             if f.value is not None]
+    scope = compose.say("year_item", year=year) if year else ""
     if not figs:
-        return Answer(question, NO_DATA, "rank", f"{year or ''}{'年' if year else ''}的报告中没有"
-                      f"“{catalogue.load().label(p.metric)}”的数字。")
+        return Result(NO_DATA, "rank", [line("rank_none", scope=scope, label=catalogue.load().label(p.metric))])
     figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
     label, applicant_part = compose.label_of(p.metric, p.applicant)
-    word = "最多" if p.direction == "most" else "最少"
+    word = compose.say("rank_most" if p.direction == "most" else "rank_least")
     top = figs[0]
     ties = [f for f in figs if f.value == top.value]
-    head = "、".join(f.agency for f in ties)
-    scope = f"{year}年" if year else ""
-    lines = [f"{scope}{label}{applicant_part}{word}的是{head}（{compose.number_text(top.value, top.unit)}）。"]
+    lines = [line("rank_head", scope=scope, label=label, applicant_part=applicant_part, word=word,
+                  names=compose.listing([f.agency for f in ties]), value_text=compose.number_text(top.value, top.unit))]
     if p.top > 1:
         # 前3 / 倒数前3: those first, then the rest of the list below; a tie at the cut stays in
         cut = min(p.top, len(figs))
         while cut < len(figs) and figs[cut].value == figs[cut - 1].value:
             cut += 1
         lines = [compose.say("rank_top", scope=scope, label=label, applicant_part=applicant_part, word=word,
-                             count=min(p.top, len(figs)), names="、".join(
-                                 f"{f.agency}（{compose.number_text(f.value, f.unit)}）" for f in figs[:cut]))
+                             count=min(p.top, len(figs)), names=compose.listing([
+                                 compose.say("name_value", name=f.agency, value_text=compose.number_text(f.value, f.unit))
+                                 for f in figs[:cut]]))
                  + (compose.say("rank_tie") if cut > p.top else "")]
     # rankings add up groups in SQL; the rows shown get their full figure, formula and source
     shown = [ix.figure(f.agency, f.year, f.metric, p.applicant) or f for f in figs[: max(p.top, min(len(figs), 10))]]
-    lines.append(f"共{len(figs)}个单位：" + "；".join(
-        f"{i}. {f.agency}{'' if year else f'（{f.year}年）'} {compose.number_text(f.value, f.unit)}"
-        for i, f in enumerate(shown, 1)))
+    lines.append(line("rank_list", count=len(figs), items=compose.say("item_sep").join(
+        compose.say("rank_item", n=i, agency=f.agency, year_part=_year_part(f, year),
+                    value_text=compose.number_text(f.value, f.unit))
+        for i, f in enumerate(shown, 1))))
     if not p.years:
-        lines.append("（问题没有说年份，按各单位最新一年的报告比较。）")
-    lines += compose.sources_of(shown[:1])
-    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top.value), unit=top.unit,
-                  facts=[f.as_fact() for f in shown], chart=_chart(label, shown, by="agency"),
+        lines.append(line("rank_latest_year"))
+    return Result(ANSWERED, "rank", lines, figures=shown, cited=shown[:1], value=compose.plain_value(top.value),
+                  unit=top.unit, chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [], p.years, "rank"))  # a follow-up ranks again
 
 
-def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:
+def _year_part(fig: Figure, year: int | None) -> str:
+    """（2023年） after an agency ranked by its newest report; nothing when the question named the year."""
+    return "" if year else compose.say("year_paren", year=fig.year)
+
+
+def _rank_rates(question: str, p: Parsed, ix: Index) -> Reply:
     """Reports ranked by a named rate (哪个单位公开率最高): each agency's newest report, or the year asked."""
     spec = lexicon()["ratios"][p.ratio]
     year = p.years[0] if p.years else None
@@ -236,29 +248,30 @@ def _rank_rates(question: str, p: Parsed, ix: Index) -> Answer:
         if bottom.value and all(f is not None and f.value is not None for f in tops):
             rates.append((round(100 * sum(f.value for f in tops) / bottom.value, 1), bottom, tops))
     if not rates:
-        return Answer(question, NO_DATA, "rank", compose.say("rank_rate_none", name=spec["label"]))
+        return Result(NO_DATA, "rank", [line("rank_rate_none", name=spec["label"])])
     rates.sort(key=lambda r: r[0], reverse=p.direction == "most")
     cut = min(max(p.top, 1), len(rates))
     while cut < len(rates) and rates[cut][0] == rates[cut - 1][0]:
         cut += 1
     word = compose.say("rank_highest" if p.direction == "most" else "rank_lowest")
-    lines = [compose.say("rank_rate", name=spec["label"], word=word, names="、".join(
-        f"{b.agency}{'' if year else f'（{b.year}年）'}{rate}%" for rate, b, _ in rates[:cut]))]
-    lines.append(compose.say("rank_rate_each", count=len(rates), each="；".join(
+    lines = [line("rank_rate", name=spec["label"], word=word, names=compose.listing([
+        compose.say("rank_rate_name", agency=b.agency, year_part=_year_part(b, year), rate=rate)
+        for rate, b, _ in rates[:cut]]))]
+    lines.append(line("rank_rate_each", count=len(rates), each=compose.say("item_sep").join(
         compose.say("rank_rate_item", agency=b.agency, year=b.year, rate=rate,
                     top=" + ".join(compose.number_text(f.value, "") for f in tops),
                     bottom=compose.number_text(b.value, ""))
         for rate, b, tops in rates[:10])))
     left_out = len({r["agency"] for r in ix.in_region(p.region) if year is None or r["year"] == year}) - len(rates)
     if left_out > 0:
-        lines.append(compose.say("rank_rate_left_out", count=left_out))
+        lines.append(line("rank_rate_left_out", count=left_out))
     best = rates[0]
-    return Answer(question, ANSWERED, "rank", "\n".join(lines),
-                  value=best[0] if p.top <= 1 else None, unit="%" if p.top <= 1 else None, facts=[f.as_fact() for _, b, tops in rates[:cut] for f in [*tops, b]],
+    return Result(ANSWERED, "rank", lines, figures=[f for _, b, tops in rates[:cut] for f in [*tops, b]],
+                  value=best[0] if p.top <= 1 else None, unit="%" if p.top <= 1 else None,
                   context=resolve.context_of(p, [], p.years, "rank"))
 
 
-def _rank_applicants(question: str, p: Parsed, ix: Index) -> Answer:
+def _rank_applicants(question: str, p: Parsed, ix: Index) -> Reply:
     """The kinds of applicant of one report's row, most (or least) first (文登区2020年哪类申请人最多)."""
     agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
@@ -271,21 +284,19 @@ def _rank_applicants(question: str, p: Parsed, ix: Index) -> Answer:
     figs.sort(key=lambda f: f.value, reverse=p.direction == "most")
     top = [f for f in figs if f.value == figs[0].value]
     label, _ = compose.label_of(p.metric, None)
-    lines = [compose.say("rank_applicants", agency=agency, year=year, label=label,
-                         word=compose.say("rank_most" if p.direction == "most" else "rank_least"),
-                         names="、".join(cat.applicant_label(f.applicant) for f in top),
-                         value=compose.number_text(top[0].value, top[0].unit),
-                         each="、".join(f"{cat.applicant_label(f.applicant)}{compose.number_text(f.value, f.unit)}"
-                                       for f in figs))]
+    lines = [line("rank_applicants", agency=agency, year=year, label=label,
+                  word=compose.say("rank_most" if p.direction == "most" else "rank_least"),
+                  names=compose.listing([cat.applicant_label(f.applicant) for f in top]),
+                  value=compose.number_text(top[0].value, top[0].unit),
+                  each=compose.listing([compose.say("label_value", label=cat.applicant_label(f.applicant),
+                                                    value_text=compose.number_text(f.value, f.unit)) for f in figs]))]
     if note:
         lines.append(note)
-    lines += compose.sources_of(top[:1])
-    return Answer(question, ANSWERED, "rank", "\n".join(lines), value=compose.plain_value(top[0].value),
-                  unit=top[0].unit, facts=[f.as_fact() for f in figs],
-                  context=resolve.context_of(p, [agency], [year], "lookup"))
+    return Result(ANSWERED, "rank", lines, figures=figs, cited=top[:1], value=compose.plain_value(top[0].value),
+                  unit=top[0].unit, context=resolve.context_of(p, [agency], [year], "lookup"))
 
 
-def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     years = p.years or [None]
     names = [a for s in p.agencies for a in s.agencies] if p.agencies else None
     figs = []
@@ -293,27 +304,30 @@ def aggregate(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         figs += [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region)
                  if f.value is not None and (names is None or f.agency in names)]
     if not figs:
-        return Answer(question, NO_DATA, "aggregate", "索引中没有可以相加的数字。")
+        return Result(NO_DATA, "aggregate", [line("aggregate_none")])
     groups = {_unit_group(f.unit) for f in figs}
     if len(groups) > 1:
-        return Answer(question, NO_DATA, "aggregate", "这些数字的单位不同，不能相加："
-                      + "、".join(f"{f.agency}{compose.number_text(f.value, f.unit)}" for f in figs[:resolve.MAX_LISTED]) + "。")
+        return Result(NO_DATA, "aggregate", [line("aggregate_units", items=compose.listing([
+            compose.say("label_value", label=f.agency, value_text=compose.number_text(f.value, f.unit))
+            for f in figs[:resolve.MAX_LISTED]]))])
+    units = lexicon()["sum_units"]
     if groups == {"money"} and len({f.unit for f in figs}) > 1:
-        total, unit = sum(f.in_yuan() for f in figs), "元"  # 万元 and 元 add up in 元
+        total, unit = sum(f.in_yuan() for f in figs), units["money"]  # 万元 and 元 add up in 元
     else:
         # counts in 件, 起 or 宗 are the same kind of thing: added up and said in 件
-        total, unit = sum(f.value for f in figs), figs[0].unit if len({f.unit for f in figs}) == 1 else "件"
+        total, unit = sum(f.value for f in figs), figs[0].unit if len({f.unit for f in figs}) == 1 else units["count"]
     label, applicant_part = compose.label_of(p.metric, p.applicant)
-    scope = "、".join(f"{y}年" for y in years if y) or "全部年份"
-    formula = " + ".join(f"{f.agency}{'' if p.years else f'{f.year}年'}{compose.number_text(f.value, f.unit)}"
-                         for f in figs[:resolve.MAX_LISTED])
-    text = (f"{scope}索引中{len(figs)}份报告的{label}{applicant_part}合计{compose.number_text(total, unit)}"
-            f"（{formula}{'……' if len(figs) > resolve.MAX_LISTED else ''}）。")
-    return Answer(question, ANSWERED, "aggregate", text, value=compose.plain_value(total), unit=unit,
-                  facts=[f.as_fact() for f in figs], context=resolve.context_of(p, [], p.years, "aggregate"))
+    scope = compose.listing([compose.say("year_item", year=y) for y in years if y]) or compose.say("all_years")
+    formula = " + ".join(compose.say("label_value", label=f.agency + ("" if p.years else compose.say(
+        "year_item", year=f.year)), value_text=compose.number_text(f.value, f.unit)) for f in figs[:resolve.MAX_LISTED])
+    more = compose.say("formula_etc") if len(figs) > resolve.MAX_LISTED else ""
+    said = line("aggregate", scope=scope, count=len(figs), label=label, applicant_part=applicant_part,
+                value_text=compose.number_text(total, unit), formula=formula + more)
+    return Result(ANSWERED, "aggregate", [said], figures=figs, value=compose.plain_value(total), unit=unit,
+                  context=resolve.context_of(p, [], p.years, "aggregate"))
 
 
-def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     agency, problem = resolve.the_agency(question, p, ix)
     if problem:
         return problem
@@ -322,32 +336,32 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if p.years:
         series = [f for f in series if f.year in p.years] or series
     if not series:
-        return Answer(question, NO_DATA, "trend", f"索引中没有{agency}历年的“{catalogue.load().label(p.metric)}”数字。"
-                      f"该单位现有：{'、'.join(f'{y}年' for y in ix.years_of(agency))}。")
+        return Result(NO_DATA, "trend", [line("trend_none", agency=agency, label=catalogue.load().label(p.metric),
+                                              years=compose.years_text(ix.years_of(agency)))])
     label, applicant_part = compose.label_of(p.metric, p.applicant)
-    parts = []
-    for f in series:
-        mark = "（图表）" if f.table == "图表" else ("（正文）" if f.table == "正文" else "")
-        parts.append(f"{f.year}年{compose.number_text(f.value, f.unit) if f.value is not None else '留空'}{mark}")
-    text = f"{agency}{label}{applicant_part}历年情况：" + "、".join(parts) + "。"
+    marks = {CHART: compose.say("mark_chart"), PROSE: compose.say("mark_prose")}
+    items = [compose.say("trend_item", year=f.year, mark=marks.get(f.table, ""),
+                         value_text=compose.number_text(f.value, f.unit) if f.value is not None
+                         else compose.say("kind_blank")) for f in series]
+    lines = [line("trend", agency=agency, label=label, applicant_part=applicant_part, items=compose.listing(items))]
     numbered = [f for f in series if f.value is not None]
     if len(numbered) >= 2:
         first, last = numbered[0], numbered[-1]
         change = last.value - first.value
-        text += f"\n{first.year}年到{last.year}年{'增加' if change >= 0 else '减少'}{compose.number_text(abs(change), last.unit)}。"
-    if any(f.table == "图表" for f in series):
-        text += "\n注：标“图表”的年份取自报告中的历年图表，不是该年报告的表格。"
-    text += "\n" + "\n".join(compose.sources_of(series[-1:]))
-    if missing_years:
-        text += f"\n索引中没有{agency}" + "、".join(f"{y}年" for y in missing_years) + "的数字。"
+        lines.append(line("trend_change", first=first.year, last=last.year,
+                          direction=compose.say("trend_up" if change >= 0 else "trend_down"),
+                          diff=compose.number_text(abs(change), last.unit)))
+    if any(f.table == CHART for f in series):
+        lines.append(line("note_trend_chart"))
+    notes = [line("trend_missing", agency=agency, years=compose.years_text(missing_years))] if missing_years else []
     # one year of a question about several is no answer to it (比2022年多了多少 with no 2022)
     value = compose.plain_value(series[0].value) if len(series) == 1 and len(p.years) <= 1 else None
-    return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
-                  facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
+    return Result(ANSWERED, "trend", lines, figures=series, cited=series[-1:], notes=notes, value=value,
+                  unit=series[0].unit if value is not None else None, chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
 
 
-def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     """One year against the year before: from the year's and the previous year's reports, else a report's own chart."""
     agency, problem = resolve.the_agency(question, p, ix)
     if problem:
@@ -365,22 +379,21 @@ def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     before = ix.figure(agency, year - 1, p.metric, p.applicant) or series.get(year - 1)
     now_text = compose.number_text(now.value, now.unit, now.raw) if now.value is not None else compose.say("kind_blank")
     if before is None or before.value is None or now.value is None:
-        text = compose.say("change_no_before", agency=agency, year=year, label=label, applicant_part=applicant_part,
-                           now_text=now_text, before_year=year - 1)
-        lines = [text, *_chart_notes([now], ix), *_assumed(p), *compose.sources_of([now])]
-        return Answer(question, NO_DATA, "change", "\n".join(lines), facts=[now.as_fact()], context=context)
+        said = line("change_no_before", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                    now_text=now_text, before_year=year - 1)
+        return Result(NO_DATA, "change", [said, *_chart_notes([now], ix), *_assumed(p)], figures=[now], cited=[now],
+                      context=context)
     diff = now.value - before.value
     direction = compose.say("change_up" if diff > 0 else "change_down" if diff < 0 else "change_same")
     percent = (compose.say("change_percent", percent=f"{100 * diff / before.value:+.1f}")
                if diff and before.value else "")
-    text = compose.say("change", agency=agency, year=year, label=label, applicant_part=applicant_part,
-                       now_text=now_text, before_year=year - 1,
-                       before_text=compose.number_text(before.value, before.unit, before.raw), direction=direction,
-                       diff_text=compose.number_text(abs(diff), now.unit) if diff else "", percent=percent)
-    lines = [text, *_chart_notes([before, now], ix), *_assumed(p), *compose.sources_of([before, now])]
-    return Answer(question, ANSWERED, "change", "\n".join(lines), value=compose.plain_value(diff), unit=now.unit,
-                  facts=[before.as_fact(), now.as_fact()], chart=_chart(label, [before, now], by="year"),
-                  context=context)
+    said = line("change", agency=agency, year=year, label=label, applicant_part=applicant_part,
+                now_text=now_text, before_year=year - 1,
+                before_text=compose.number_text(before.value, before.unit, before.raw), direction=direction,
+                diff_text=compose.number_text(abs(diff), now.unit) if diff else "", percent=percent)
+    return Result(ANSWERED, "change", [said, *_chart_notes([before, now], ix), *_assumed(p)],
+                  figures=[before, now], cited=[before, now], value=compose.plain_value(diff), unit=now.unit,
+                  chart=_chart(label, [before, now], by="year"), context=context)
 
 
 def _from_chart(ix: Index, agency: str, year: int, p: Parsed) -> Figure | None:
@@ -388,20 +401,20 @@ def _from_chart(ix: Index, agency: str, year: int, p: Parsed) -> Figure | None:
     return next((f for f in ix.series(agency, p.metric, p.applicant) if f.year == year), None)
 
 
-def _chart_notes(figs: list[Figure], ix: Index) -> list[str]:
+def _chart_notes(figs: list[Figure], ix: Index) -> list:
     notes = []
     for f in figs:
         if f.table == CHART and ix.report(f.agency, f.year) is None:
             source = next((r["year"] for r in ix.by_agency.get(f.agency, []) if r["id"] == f.report_id), "")
-            notes.append(compose.say("note_chart_year_from", year=f.year, agency=f.agency, report_year=source))
+            notes.append(line("note_chart_year_from", year=f.year, agency=f.agency, report_year=source))
     return notes
 
 
-def _assumed(p: Parsed) -> list[str]:
-    return [compose.say("note_assumed_metric", label=compose.label_of(p.metric, None)[0])] if p.assumed_metric else []
+def _assumed(p: Parsed) -> list:
+    return [line("note_assumed_metric", label=compose.label_of(p.metric, None)[0])] if p.assumed_metric else []
 
 
-def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
         return problem
@@ -413,24 +426,26 @@ def ratio(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     else:
         top_key, bottom_key = share_of(p.metric, p.applicant)
         if bottom_key is None:
-            return Answer(question, NOT_UNDERSTOOD, "ratio", f"“{cat.label(p.metric)}”没有约定的比例口径，"
-                          "可以问公开率、纠错率，或某类申请人所占比例。")
+            return Result(NOT_UNDERSTOOD, "ratio", [line("ratio_no_rule", label=cat.label(p.metric))])
         tops = [ix.figure(agency, year, *top_key)]
         bottom = ix.figure(agency, year, *bottom_key)
-        name = f"{compose.label_of(*top_key)[0]}{compose.label_of(*top_key)[1]}占{compose.label_of(*bottom_key)[0]}" \
-               f"{compose.label_of(*bottom_key)[1] or ''}的比例"
+        name = compose.say("ratio_share", top="".join(compose.label_of(*top_key)),
+                           bottom="".join(compose.label_of(*bottom_key)))
     if any(f is None or f.value is None for f in tops) or bottom is None or bottom.value is None:
-        return Answer(question, NO_DATA, "ratio", f"{agency}{year}年的报告没有计算{name}所需的数字。")
+        return Result(NO_DATA, "ratio", [line("ratio_missing", agency=agency, year=year, name=name)])
     formula = " + ".join(f"{_term(f)}{compose.number_text(f.value, '')}" for f in tops)
     if not bottom.value:
-        return Answer(question, NO_DATA, "ratio", f"{agency}{year}年{_term(bottom)}为0，{name}无法计算（分母为0）。",
-                      facts=[f.as_fact() for f in [*tops, bottom]])
+        return Result(NO_DATA, "ratio", [line("ratio_zero", agency=agency, year=year, bottom=_term(bottom), name=name)],
+                      figures=[*tops, bottom])
     value = round(100 * sum(f.value for f in tops) / bottom.value, 1)
-    text = (f"{agency}{year}年{name}为{value}%。\n计算：（{formula}）÷ {_term(bottom)}"
-            f"{compose.number_text(bottom.value, '')} × 100%。" + (f"\n{note}" if note else ""))
-    text += "\n" + "\n".join(compose.sources_of([bottom]))
-    return Answer(question, ANSWERED, "ratio", text, value=value, unit="%",
-                  facts=[f.as_fact() for f in [*tops, bottom]], context=resolve.context_of(p, [agency], [year], "ratio"))
+    lines = [line("ratio", agency=agency, year=year, name=name, value=value),
+             line("ratio_formula", formula=formula, bottom=_term(bottom),
+                  bottom_value=compose.number_text(bottom.value, ""))]
+    if note:
+        lines.append(note)
+    lines += _assumed(p)
+    return Result(ANSWERED, "ratio", lines, figures=[*tops, bottom], cited=[bottom], value=value, unit="%",
+                  context=resolve.context_of(p, [agency], [year], "ratio"))
 
 
 def _term(fig: Figure) -> str:
@@ -450,7 +465,7 @@ def share_of(metric: str, applicant: str | None) -> tuple[tuple, tuple | None]:
     return (metric, applicant), None
 
 
-def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
+def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     """Several figures of one report at once (行政复议和行政诉讼各多少)."""
     agency, year, note, problem = resolve.one_report(question, p, ix)
     if problem:
@@ -466,19 +481,18 @@ def multi(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     if not figs:
         return resolve.no_figure(question, p, ix, agency, year)
     if missing:
-        lines.append("报告中没有：" + "、".join(missing) + "。")
+        lines.append(line("multi_missing", labels=compose.listing(missing)))
     value = unit = None
     numbers = [f for f in figs if f.value is not None]
     if "sum" in p.cues and not missing and len(numbers) == len(figs) and len({_unit_group(f.unit) for f in figs}) == 1:
         # 上年结转加本年新收一共多少: the sum is the number asked for, and the reply shows it
         value, unit = compose.plain_value(sum(f.value for f in figs)), figs[0].unit
         terms = " + ".join(f"{_term(f)}{compose.number_text(f.value, '')}" for f in figs)
-        lines.append(f"合计：{terms} = {compose.number_text(value, unit)}。")
+        lines.append(line("multi_sum", terms=terms, value_text=compose.number_text(value, unit)))
     if note:
         lines.append(note)
-    lines += compose.sources_of(figs)
-    return Answer(question, ANSWERED, "multi", "\n".join(lines), value=value, unit=unit,
-                  facts=[f.as_fact() for f in figs], context=resolve.context_of(p, [agency], [year], "lookup"))
+    return Result(ANSWERED, "multi", lines, figures=figs, cited=figs, value=value, unit=unit,
+                  context=resolve.context_of(p, [agency], [year], "lookup"))
 
 
 def _chart(label: str, figs: list[Figure], by: str) -> dict | None:

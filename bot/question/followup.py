@@ -19,7 +19,7 @@ import yaml
 
 from bot.question.agencies import Spotted
 from bot.question.normalize import years_in
-from bot.question.understand import Parsed, _find_words, lexicon, metric_words
+from bot.question.understand import Parsed, Vocabulary, _find_words, lexicon, metric_words
 from index.catalogue import LEXICON
 
 # the cues a follow-up may bring to a reused metric (那最多的呢, 一共呢), strongest first
@@ -43,6 +43,8 @@ class FollowUp:
     applicant: str | None = None
     intent: str = ""
     search: str = ""
+    ratio: str | None = None  # a named rate (公开率) the last answer ranked or computed
+    direction: str = ""  # least: the last ranking counted from the bottom (最少的是哪个单位)
 
     def __bool__(self) -> bool:
         return bool(self.agencies or self.years or self.metric or self.search or self.question)
@@ -80,14 +82,20 @@ def _known_words() -> dict[str, None]:
     known |= {w for group in lexicon()["intents"].values() for w in group}
     known |= set(lexicon()["followup"]) | set(lexicon()["relative_years"]) | set(lexicon()["most"])
     known |= set(lexicon()["least"]) | set(words()["filler"])
-    return dict.fromkeys(known)
+    return Vocabulary(dict.fromkeys(known))
 
 
 def unexplained(p: Parsed, text: str) -> str:
     """What is left of a message once every known word is taken out: a name the index does not know."""
+    return _unexplained(text, tuple(s.span for s in p.agencies))
+
+
+@lru_cache(maxsize=64)
+def _unexplained(text: str, spans: tuple[str, ...]) -> str:
+    # one follow-up asks this up to three times (fill, names_agency, the last report's measure)
     rest = text
-    for s in p.agencies:
-        rest = rest.replace(s.span, " ")
+    for span in spans:
+        rest = rest.replace(span, " ")
     rest = re.sub(r"\d+", " ", rest)
     kept = []
     at = 0
@@ -110,7 +118,7 @@ def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] |
     without the last year answers with the years it has, and says so.
     """
     w = words()
-    if not last or p.intent in ("search", "greeting", "help", "list_reports", "check"):
+    if not last or p.intent in ("search", "greeting", "thanks", "help", "list_reports", "check"):
         return p
     if not (p.followup or len(p.text) <= w["short_message"]):
         return p  # a question of its own
@@ -120,7 +128,10 @@ def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] |
     reused_metric = False
     if not p.metric and p.agencies and len(unexplained(p, p.text)) >= 2:
         return p  # 临港撤回了几件: a word no lexicon knows asks for its own measure, never the last one
-    if not p.metric:
+    if not p.metric and not p.ratio and last.ratio and not p.unknown_place and "summary" not in p.cues:
+        # 前三呢 after 哪个单位公开率最高: the same rate, ranked again, for the year or the agency typed
+        p.ratio, reused_metric = last.ratio, True
+    if not p.metric and not p.ratio:
         if not last.metric or not (p.agencies or p.years or p.applicant or p.unknown_place or p.region
                                    or p.cues & set(_OWN_CUES)) or "summary" in p.cues:
             return _measure_of_last_report(p, last)
@@ -129,6 +140,11 @@ def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] |
             p.applicant = last.applicant
     if reused_metric or p.intent == "lookup" and not p.cues & set(_OWN_CUES):
         p.intent = _intent(p, last)
+        if p.ratio and p.intent not in ("rank", "ratio"):
+            p.intent = "ratio"  # 高区呢 after a rate: that agency's rate
+    if p.intent == "rank" and last.intent == "rank" and last.direction == "least" \
+            and not any(w in p.text for w in w["direction_most"]):
+        p.direction = "least"  # 前三呢 after 最少的是哪个单位: the bottom three
     named = names_agency(p)
     if not named and p.intent in w["agency_intents"] and last.agencies:
         p.agencies = [spot(a) for a in last.agencies]

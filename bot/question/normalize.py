@@ -10,18 +10,30 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import cn2an
 import opencc
+import yaml
+
+from index.catalogue import LEXICON
 
 MAX_QUESTION = 500
-_DIGIT = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-          "六": "6", "七": "7", "八": "8", "九": "9", "两": "2"}
-_YEAR_CN = re.compile(r"([〇零○一二三四五六七八九]{4}|[〇零○一二三四五六七八九]{2})(?=年)")
-_SHORT_YEAR = re.compile(r"(?<![\d])([012]\d)(?=年)")
-_COUNT_CN = re.compile(r"([零一二两三四五六七八九十百千万]+)(?=[件个条家位名项次期场人]|$)")
-_RANK_CN = re.compile(r"(?<=前)([一二三四五六七八九十]+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+@lru_cache(maxsize=1)
+def numerals() -> dict:
+    """lexicon/numerals.yaml with its patterns compiled."""
+    spec = yaml.safe_load((LEXICON / "numerals.yaml").read_text(encoding="utf-8"))
+    year, word = re.escape(spec["year_numerals"]), re.escape(spec["year_word"])
+    return {
+        **spec,
+        "year": re.compile(rf"([{year}]{{4}}|[{year}]{{2}})(?={word})"),
+        "short_year": re.compile(rf"(?<![\d])([012]\d)(?={word})"),
+        "count": re.compile(rf"([{re.escape(spec['count_numerals'])}]+)(?=[{re.escape(spec['count_units'])}]|$)"),
+        "rank": re.compile(rf"(?<={re.escape(spec['rank_word'])})([{re.escape(spec['rank_numerals'])}]+)"),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -29,21 +41,44 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The characters t2s converts, and the few phrases it converts that hold none of them: a question
+    with neither is left as it is (the pure-Python converter costs about 1 ms a question)."""
+    folder = Path(opencc.__file__).with_name("dictionary")
+    try:
+        chars = frozenset(line.split("\t")[0] for line in (folder / "TSCharacters.txt").open(encoding="utf-8")
+                          if line.strip())
+        phrases = tuple(key for line in (folder / "TSPhrases.txt").open(encoding="utf-8")
+                        for key in [line.split("\t")[0]] if line.strip() and chars.isdisjoint(key))
+    except OSError:
+        return None  # another packaging of opencc: convert every question
+    return chars, phrases
+
+
+def _simplified(text: str) -> str:
+    known = _traditional()
+    if known and known[0].isdisjoint(text) and not any(p in text for p in known[1]):
+        return text
+    return _t2s().convert(text)
+
+
 def normalize(text: str) -> str:
     """The question as the layer compares it."""
     text = _CONTROL.sub(" ", text or "")
     text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION * 2]
-    text = _t2s().convert(text)
-    text = _YEAR_CN.sub(lambda m: "".join(_DIGIT[c] for c in m.group(1)), text)
-    text = _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text)
-    text = _RANK_CN.sub(lambda m: str(_cn_number(m.group(1))), text)
-    text = _COUNT_CN.sub(lambda m: _count(m), text)
+    text = _simplified(text)
+    num = numerals()
+    text = num["year"].sub(lambda m: "".join(num["digits"][c] for c in m.group(1)), text)
+    text = num["short_year"].sub(lambda m: "20" + m.group(1), text)
+    text = num["rank"].sub(lambda m: str(_cn_number(m.group(1))), text)
+    text = num["count"].sub(lambda m: _count(m), text)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _count(match: re.Match) -> str:
     raw = match.group(1)
-    if len(raw) == 1 and raw in "一":  # 一件 alone is rarely a count people ask about; keep words like 一次性
+    if raw in numerals()["keep_alone"]:  # 一件 alone is rarely a count people ask about; keep words like 一次性
         return raw
     value = _cn_number(raw)
     return str(value) if value is not None else raw
@@ -58,5 +93,5 @@ def _cn_number(text: str) -> int | None:
 
 def years_in(text: str) -> list[int]:
     """Four-digit years 2000–2099 the (normalised) text names, in order, without repeats."""
-    found = [int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?:年|$|\D)", text)]
+    found = [int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?:$|\D)", text)]
     return list(dict.fromkeys(found))

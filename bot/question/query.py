@@ -10,14 +10,18 @@ import sqlite3
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from index import catalogue, duplicates
-from index.catalogue import PROSE
+from index import catalogue, duplicates, gazetteer
+from index.catalogue import PROSE, TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
+from index.cells import MONEY_UNITS
 from index.errors import IndexMissing
 from index.history import CHART
 
-TABLE_SOURCES = ("表二", "表三", "表四")
+TABLE_SOURCES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW)
+# the SQL test for a figure read from the tables, with TABLE_SOURCES as its arguments
+IN_TABLES = f"source_table in ({', '.join('?' * len(TABLE_SOURCES))})"
 # the columns a Figure reads: fetching only these keeps a ranking over thousands of reports fast
 FIGURE_COLUMNS = "agency, year, metric, applicant, value, unit, raw, kind, file, source_table, line, sentence, approx, " \
                  "report_id"
@@ -48,7 +52,7 @@ class Figure:
         return bool(self.parts)
 
     def in_yuan(self) -> float | None:
-        factor = {"元": 1, "万元": 10_000, "亿元": 100_000_000}.get(self.unit or "")
+        factor = MONEY_UNITS.get(self.unit or "")
         return self.value * factor if factor and self.value is not None else None
 
     def as_fact(self) -> dict:
@@ -88,6 +92,12 @@ def _scope(reports: list[dict], year: int | None) -> tuple[str, list]:
     return "1", []
 
 
+@lru_cache(maxsize=1)
+def _region_suffixes() -> tuple[str, ...]:
+    """省, 市: a province or city is also written without them (威海市 → 威海)."""
+    return tuple(gazetteer.agency_rules()["region_short_suffixes"])
+
+
 def _region_names(reports: list[dict]) -> dict[str, tuple[str, str]]:
     """Region name as people write it → (reports column, value): 威海市/威海 → ("city", "威海市")."""
     names: dict[str, tuple[str, str]] = {}
@@ -97,7 +107,7 @@ def _region_names(reports: list[dict]) -> dict[str, tuple[str, str]]:
             if len(value) < 2:
                 continue
             names.setdefault(value, (column, value))
-            short = value[:-1] if value.endswith(("省", "市")) and len(value) >= 3 else ""
+            short = value[:-1] if value.endswith(_region_suffixes()) and len(value) >= 3 else ""
             if short:
                 names.setdefault(short, (column, value))
     return names
@@ -205,7 +215,7 @@ class Index:
         cells = {}
         for row in self.conn.execute(
             f"select {FIGURE_COLUMNS} from facts where metric in ({marks}) and {scope} and {who} "
-            "and source_table in ('表二', '表三', '表四') and year = report_year", [*metrics, *args, *applicants]
+            f"and {IN_TABLES} and year = report_year", [*metrics, *args, *applicants, *TABLE_SOURCES]
         ):
             if (row["metric"], row["applicant"]) in leaves:
                 cells.setdefault((row["report_id"], row["metric"], row["applicant"]), row)
@@ -239,8 +249,8 @@ class Index:
             for row in self.conn.execute(
                 f"select {FIGURE_COLUMNS} from facts where report_id in ({','.join('?' * len(chunk))}) "
                 f"and metric = ? and applicant in ({','.join('?' * len(columns))}) "
-                "and source_table in ('表二', '表三', '表四') and year = report_year order by line",
-                [*chunk, metric, *columns],
+                f"and {IN_TABLES} and year = report_year order by line",
+                [*chunk, metric, *columns, *TABLE_SOURCES],
             ):
                 cells.setdefault(row["report_id"], {}).setdefault(row["applicant"], self._figure(row))
         for rid, found in cells.items():
@@ -265,8 +275,8 @@ class Index:
             for row in self.conn.execute(
                 f"select report_id, count(*), sum(value), count(value), min(unit), min(source_table) from facts "
                 f"where metric in ({','.join('?' * len(parts))}) and {scope} and {who} "
-                "and source_table in ('表二', '表三', '表四') and year = report_year group by report_id",
-                [*parts, *args, *applicants],
+                f"and {IN_TABLES} and year = report_year group by report_id",
+                [*parts, *args, *applicants, *TABLE_SOURCES],
             )
         }
         out, missing = {}, []

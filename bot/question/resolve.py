@@ -24,7 +24,8 @@ context_spot = followup.spot
 
 
 def context_of(p: Parsed, agencies: list[str], years: list[int], intent: str) -> FollowUp:
-    return FollowUp(p.text, list(agencies), list(years), p.metric, p.applicant, intent)
+    return FollowUp(p.text, list(agencies), list(years), p.metric, p.applicant, intent, ratio=p.ratio,
+                    direction=p.direction if intent == "rank" else "")
 
 
 def ambiguous(question: str, p: Parsed, spot: Spotted) -> Answer:

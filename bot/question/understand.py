@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.question.agencies import AgencyIndex, Spotted
 from bot.question.normalize import normalize, years_in
 from index import catalogue
-from index.catalogue import LEXICON
+from index.catalogue import LEXICON, TABLE_REVIEW
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +39,8 @@ def _normalized(data):
 @lru_cache(maxsize=1)
 def everyday_unless() -> dict[str, list[str]]:
     """Everyday metric word → words that, in the same question, show it means something else."""
-    return {w: entry.get("unless") or [] for entry in lexicon()["everyday_metric_words"] for w in entry["words"]}
+    return {w: entry["unless"] for entry in lexicon()["everyday_metric_words"] if entry.get("unless")
+            for w in entry["words"]}
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +49,7 @@ def metric_words() -> dict[str, tuple[str, str]]:
     cat = catalogue.load()
     words: dict[str, tuple[str, str]] = {}
     for metric in cat.metrics.values():
-        if metric.table == "表四":
+        if metric.table == TABLE_REVIEW:
             continue
         for word in metric.words:
             words.setdefault(word, ("metric", metric.key))
@@ -68,7 +69,7 @@ def metric_words() -> dict[str, tuple[str, str]]:
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         for word in applicant.words:
             words[word] = ("applicant", applicant.key)
-    words = {normalize(w): v for w, v in words.items()}
+    words = Vocabulary({normalize(w): v for w, v in words.items()})
     blocks, columns = set(cat.review_block_words.values()), set(cat.review_column_words.values())
     for entry in lexicon()["everyday_metric_words"]:
         kind = "block" if entry["means"] in blocks else "column" if entry["means"] in columns else "metric"
@@ -81,7 +82,7 @@ def _vocabulary(text: str) -> dict[str, tuple[str, str]]:
     """The metric words a question may use: an everyday word whose `unless` word is present is not one."""
     words = metric_words()
     dropped = [w for w, unless in everyday_unless().items() if w in text and any(u in text for u in unless)]
-    return {w: v for w, v in words.items() if w not in dropped} if dropped else words
+    return Vocabulary({w: v for w, v in words.items() if w not in dropped}) if dropped else words
 
 
 @dataclass
@@ -118,14 +119,24 @@ class Parsed:
     compared: list[str] = field(default_factory=list)
 
 
+class Vocabulary(dict):
+    """Words → meanings, with the word lengths kept so a scan tries only lengths some word has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sizes = tuple(sorted({len(w) for w in self}, reverse=True))
+
+
 def _find_words(text: str, vocabulary: dict) -> list[tuple[int, int, str]]:
     """Longest non-overlapping vocabulary words in text: (start, end, word)."""
-    longest = max((len(w) for w in vocabulary), default=1)
+    sizes = vocabulary.sizes if isinstance(vocabulary, Vocabulary) else \
+        tuple(sorted({len(w) for w in vocabulary}, reverse=True))
     hits = []
-    for i in range(len(text)):
-        for j in range(min(len(text), i + longest), i, -1):
-            if text[i:j] in vocabulary:
-                hits.append((i, j, text[i:j]))
+    n = len(text)
+    for i in range(n):
+        for size in sizes:
+            if i + size <= n and text[i:i + size] in vocabulary:
+                hits.append((i, i + size, text[i:i + size]))
                 break
     taken = [False] * len(text)
     out = []
@@ -162,9 +173,8 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         if not parsed.region and not parsed.unknown_place:
             parsed.unknown_place = agencies.unknown_place(masked)
     _read_metric(parsed, masked)
-    for intent, words in lex["intents"].items():
-        if any(w.lower() in masked.lower() for w in words):
-            parsed.cues.add(intent)
+    lowered = masked.lower()
+    parsed.cues.update(intent for intent, words in _intent_words() if words.search(lowered))
     if parsed.strong:
         # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
         # unless joined to another figure's word (上年结转加本年新收一共多少)
@@ -173,17 +183,23 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
                           if m in parsed.strong or m in joined or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
         parsed.direction = "least"
-    top = _TOP.search(masked)
+    top = _top().search(masked)
     if top:
         parsed.top = int(next(g for g in top.groups() if g))
+        if parsed.top > 1:
+            parsed.cues.add("rank")  # 前两名: a ranking's size is a ranking cue, said in any numeral
     if not parsed.metric and parsed.agencies and ("change" in parsed.cues or "difference" in parsed.cues
                                                   and len(parsed.years) >= 2):
         # 文登区2020年比2019年多多少: the headline figure, and the answer says it was assumed
         parsed.metric, parsed.assumed_metric = lex["default_metric"], True
         parsed.metrics = [parsed.metric]
-    for name in lex["ratios"]:
-        if name in masked:
+    for name, spec in lex["ratios"].items():
+        if name in masked or not parsed.metric and any(w in masked for w in spec.get("words", ())):
             parsed.ratio = name
+    if not parsed.metric and not parsed.ratio and parsed.applicant and parsed.agencies and "ratio" in parsed.cues:
+        # 文登区2020年商业企业占百分之多少: an applicant's share of the headline figure, said to be assumed
+        parsed.metric, parsed.assumed_metric = lex["default_metric"], True
+        parsed.metrics = [parsed.metric]
     parsed.compared = _compared_metrics(parsed, masked)
     parsed.followup = any(masked.startswith(w) or masked.rstrip("？?。 ").endswith(w) for w in lex["followup"])
     parsed.intent = _intent(parsed)
@@ -198,13 +214,28 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     return parsed
 
 
+@lru_cache(maxsize=1)
+def _intent_words() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each intent's cue words as one pattern, lower-cased (Latin cues such as TOP are compared so)."""
+    return tuple((intent, re.compile("|".join(re.escape(w.lower()) for w in words)))
+                 for intent, words in lexicon()["intents"].items() if words)
+
+
 def _inside_metric_word(text: str, word: str) -> bool:
     at = text.find(word)
     return any(i <= at and at + len(word) <= j for i, j, _ in _find_words(text, metric_words()))
 
 
-# what may stand between two figures' words that are added or listed together (上年结转加本年新收)
-_JOIN = re.compile(r"^(?:本年|上年|今年|的)?(?:和|与|及|以及|加上|加|跟|同|、|,|，)(?:本年|上年|今年|的)?$")
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _join() -> re.Pattern:
+    """What may stand between two figures' words that are added or listed together (上年结转加本年新收)."""
+    lex = lexicon()
+    affix = f"(?:{_alternation(lex['join_affixes'])})?"
+    return re.compile(rf"^{affix}(?:{_alternation(lex['join_words'])}){affix}$")
 
 
 def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
@@ -212,7 +243,7 @@ def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
     joined = set()
     ends = sorted((start, start + len(word), key) for start, key, word in named)
     for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
-        if key != other and _JOIN.match(text[end:start]):
+        if key != other and _join().match(text[end:start]):
             joined |= {key, other}
     return joined
 
@@ -222,8 +253,13 @@ def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
     return any(word in phrase and phrase in text for phrase in phrases)
 
 
-# how many a ranking asks for: 前3, 前3名, 3个单位, 3家 (numerals are digits after normalising)
-_TOP = re.compile(r"前\s*(\d{1,2})|(\d{1,2})\s*(?:个|家)(?:单位|部门|机关|区|县)|(?<!第)(\d{1,2})\s*名")
+@lru_cache(maxsize=1)
+def _top() -> re.Pattern:
+    """How many a ranking asks for: 前3, 前3名, 3个单位, 3家 (numerals are digits after normalising)."""
+    spec = lexicon()["top_count"]
+    before, counters, units, after = (_alternation(spec[k]) for k in ("before", "counters", "units", "after"))
+    not_after = "".join(f"(?<!{re.escape(w)})" for w in spec["not_after"])
+    return re.compile(rf"(?:{before})\s*(\d{{1,2}})|(\d{{1,2}})\s*(?:{counters})(?:{units})|{not_after}(\d{{1,2}})\s*(?:{after})")
 
 
 # a sub-block (直接起诉) says more than the block it belongs to (行政诉讼)
@@ -289,11 +325,13 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
 
 
-_FILLER = re.compile(
-    r"请问|请|给出|出处|来源|谢谢|告诉我|帮我|查一下|一下|政府信息公开|信息公开|依申请公开|申请人|申请|收到|受理|"
-    r"多少|几|是|有|的|了|吗|呢|啊|呀|吧|被|为|共|总共|一共|累计|全年|本年度|本年|年度|数量|情况|总数|件|个|条|"
-    r"项|次|起|年|里|中|在|[\d\s，,。？?！!、：:；;“”\"'（）()]"
-)
+@lru_cache(maxsize=1)
+def _filler() -> re.Pattern:
+    """Words and marks that say nothing of which row a question means (请问, 多少, 件, ？)."""
+    lex = lexicon()
+    # in the lexicon's order: a word before another it starts (请问 before 请) is tried first
+    return re.compile("|".join(re.escape(w) for w in lex["metric_filler"])
+                      + rf"|[\d\s{re.escape(lex['punctuation'])}]")
 
 
 @lru_cache(maxsize=1)
@@ -322,7 +360,7 @@ def _check_weak_metric(parsed: Parsed, text: str, words: dict) -> None:
         rest = rest.replace(spot.span, "")
     for _start, _end, word in _find_words(rest, words):
         rest = rest.replace(word, "")
-    rest = _FILLER.sub("", rest)
+    rest = _filler().sub("", rest)
     if len(rest) < 4:
         return
     labels = _metric_labels()
@@ -340,8 +378,8 @@ def _gapped_metric(text: str, words: dict) -> tuple[str, str] | None:
     """A metric word said with words between its halves (发布了多少条信息 → 发布信息)."""
     best = None
     for word, (kind, key) in words.items():
-        if kind != "metric" or len(word) < 4:
-            continue
+        if kind != "metric" or len(word) < 4 or word[0] not in text or word[-1] not in text:
+            continue  # (a word whose first or last character is absent cannot be there in halves)
         for cut in range(2, len(word) - 1):
             head, tail = word[:cut], word[cut:]
             at = text.find(head)
@@ -364,8 +402,9 @@ def _region_tail() -> re.Pattern:
     """A place or body written right after a region's name (威海市 + 环翠区, 四川 + 住建厅)."""
     from bot.question.agencies import rules
 
-    words = sorted({*rules()["sub_bodies"], *rules()["sub_places"], "厅", "所", "院", "站"}, key=len, reverse=True)
-    return re.compile(rf"[^\s\d和与及、，,的年]{{0,8}}?(?:{'|'.join(words)})")
+    spec = rules()
+    words = sorted({*spec["sub_bodies"], *spec["sub_places"], *spec["region_tail_bodies"]}, key=len, reverse=True)
+    return re.compile(rf"[^\s\d{re.escape(spec['region_tail_stop'])}]{{0,8}}?(?:{'|'.join(words)})")
 
 
 def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, str] | None, str | None]:
@@ -385,7 +424,8 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
 def _intent(p: Parsed) -> str:
     cues = p.cues
     has_subject = bool(p.metric or p.agencies or p.years)
-    if "search_strong" in cues or "search" in cues and ("哪些" in p.text or not p.metric or "关于" in p.text):
+    lex = lexicon()
+    if "search_strong" in cues or "search" in cues and (not p.metric or any(w in p.text for w in lex["search_with_metric"])):
         return "search"
     if "check" in cues:
         return "check"
@@ -401,7 +441,8 @@ def _intent(p: Parsed) -> str:
         return "change"
     if p.compared:
         return "compare"
-    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or re.search("[和与及、,，;；]", p.text)) and len(p.agencies) <= 1:
+    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])) \
+            and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
     # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
@@ -409,7 +450,7 @@ def _intent(p: Parsed) -> str:
     if ("trend" in cues or "trend_weak" in cues and len(p.years) != 1 and not asks_difference) and p.metric:
         return "trend"
     if p.metric and (len(p.agencies) >= 2 or len(p.years) >= 2 or ("compare" in cues and p.agencies)):
-        compared = "compare" in cues or asks_difference or "比" in p.text
+        compared = "compare" in cues or asks_difference or lex["compare_marker"] in p.text
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
     if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
@@ -423,6 +464,8 @@ def _intent(p: Parsed) -> str:
         return "summary"
     if "greeting" in cues and not has_subject:
         return "greeting"
+    if "thanks" in cues and not has_subject:
+        return "thanks"
     if "help" in cues:
         return "help"
     if "chart" in cues:
@@ -439,13 +482,20 @@ def _compared_metrics(p: Parsed, text: str) -> list[str]:
     """
     if not p.cues & {"compare", "difference"} or p.cues & {"each", "sum"} or len(p.agencies) > 1 or len(p.years) > 1:
         return []
-    at = text.find("比", text.find("比较") + 2 if "比较" in text else 0)
+    at = _compare_marker_at(text)
     if at >= 0:
         sides = [[h for h in p.named if h[0] < at], [h for h in p.named if h[0] > at]]
         best = [max(side, key=lambda h: _weight(h[2]))[1] for side in sides if side]
         return best if len(best) == 2 and best[0] != best[1] else []
     strong = list(dict.fromkeys(key for _, key, word in p.named if word not in lexicon()["weak_metric_words"]))
     return strong if len(strong) == 2 else []
+
+
+def _compare_marker_at(text: str) -> int:
+    """Where 比 sets two sides against each other, after any 比较 (比较文登区和高区: no sides), or -1."""
+    lex = lexicon()
+    start = max((text.find(w) + len(w) for w in lex["compare_marker_not"] if w in text), default=0)
+    return text.find(lex["compare_marker"], start)
 
 
 def _is_change(p: Parsed) -> bool:
