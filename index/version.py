@@ -20,8 +20,8 @@ INDEX = Path(__file__).parent
 # bump to re-parse everything for a reason no file below shows (a change in how facts are stored)
 PARSER_VERSION = "2"
 PARSING_MODULES = (
-    "align", "catalogue", "cells", "checks", "errors", "facts", "history", "layout", "limits", "metadata", "parse",
-    "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover", "runs", "runs_text",
+    "align", "catalogue", "cells", "checks", "errors", "facts", "history", "layout", "limits", "metadata", "old_table",
+    "parse", "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover", "runs", "runs_text",
     "sections", "sources", "tables", "template", "tokenize",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "regions.yaml", "sections.yaml", "terms.yaml")
