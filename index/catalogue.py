@@ -426,10 +426,12 @@ def _load_old(cat: Catalogue, data: dict) -> None:
     for key, spec in data["old_metrics"].items():
         common = {"unit": spec.get("unit", "件"), "formats": (OLD_FORMAT,), "money": bool(spec.get("money")),
                   "parent": spec.get("parent", ""), "row_label": spec["label"]}
+        year_column, cumulative = cat.old_table["year_column"][0], cat.old_table["cumulative_column"][0]
         cat.metrics[key] = Metric(key, TABLE_OLD, spec["label"], words=_tuple(spec.get("words")),
-                                  series=spec.get("series", ""), same=bool(spec.get("same", True)), **common)
-        cat.metrics[key + CUMULATIVE] = Metric(key + CUMULATIVE, TABLE_OLD, f"{spec['label']}（历年累计）",
-                                               column_label="历年累计", **common)
+                                  series=spec.get("series", ""), same=bool(spec.get("same", True)),
+                                  column_label=year_column, **common)
+        cat.metrics[key + CUMULATIVE] = Metric(key + CUMULATIVE, TABLE_OLD, f"{spec['label']}（{cumulative}）",
+                                               column_label=cumulative, **common)
         cat.old_rows[key] = tuple(normalize_label(r) for r in _tuple(spec.get("rows")))
 
 

@@ -13,7 +13,7 @@ from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
-from index.catalogue import PROSE
+from index.catalogue import PROSE, TABLE_OLD
 from index.history import CHART
 
 
@@ -319,7 +319,11 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         return problem
     series = ix.series(agency, p.metric, p.applicant)
     missing_years = [y for y in p.years if y not in {f.year for f in series}]
-    if p.years:
+    span = _year_span(question, p.years)
+    if span:  # 2011到2025年: every year between
+        series = [f for f in series if span[0] <= f.year <= span[1]] or series
+        missing_years = []
+    elif p.years:
         series = [f for f in series if f.year in p.years] or series
     if not series:
         return Answer(question, NO_DATA, "trend", f"索引中没有{agency}历年的“{catalogue.load().label(p.metric)}”数字。"
@@ -331,10 +335,14 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         parts.append(f"{f.year}年{compose.number_text(f.value, f.unit) if f.value is not None else '留空'}{mark}")
     text = f"{agency}{label}{applicant_part}历年情况：" + "、".join(parts) + "。"
     numbered = [f for f in series if f.value is not None]
-    if len(numbered) >= 2:
+    old_rows = [f for f in series if f.table == TABLE_OLD]
+    changed = any(not catalogue.load().metrics[f.metric].same for f in old_rows)
+    if len(numbered) >= 2 and not changed:  # no first-to-last difference across a change of definition
         first, last = numbered[0], numbered[-1]
         change = last.value - first.value
         text += f"\n{first.year}年到{last.year}年{'增加' if change >= 0 else '减少'}{compose.number_text(abs(change), last.unit)}。"
+    if old_rows:
+        text += "\n" + _old_table_note(old_rows, series)
     if any(f.table == "图表" for f in series):
         text += "\n注：标“图表”的年份取自报告中的历年图表，不是该年报告的表格。"
     text += "\n" + "\n".join(compose.sources_of(series[-1:]))
@@ -345,6 +353,28 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     return Answer(question, ANSWERED, "trend", text, value=value, unit=series[0].unit if value is not None else None,
                   facts=[f.as_fact() for f in series], chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
+
+
+def _year_span(question: str, years: list[int]) -> tuple[int, int] | None:
+    """Two years joined by a range word (2011到2025年, 2011—2025): the years from one to the other."""
+    if len(years) != 2:
+        return None
+    words = "|".join(re.escape(w) for w in lexicon()["year_range_words"])
+    first, last = sorted(years)
+    return (first, last) if re.search(rf"{first}\s*年?\s*(?:{words})\s*{last}", question) else None
+
+
+def _old_table_note(old_rows: list[Figure], series: list[Figure]) -> str:
+    """Which years come from the pre-2019 statistics table, and whether its row means what the new one does."""
+    cat = catalogue.load()
+    first = old_rows[0]
+    newer = [f for f in series if f.table != TABLE_OLD and f.year > old_rows[-1].year]
+    values = {"years": compose.years_text([f.year for f in old_rows]), "old_label": cat.label(first.metric),
+              "label": cat.label(cat.metrics[first.metric].series),
+              "first_new": newer[0].year if newer else old_rows[-1].year + 1}
+    same = all(cat.metrics[f.metric].same for f in old_rows)
+    return compose.say("note_old_table", **values) + compose.say("note_old_same" if same else "note_old_changed",
+                                                                 **values)
 
 
 def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:

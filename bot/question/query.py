@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import catalogue, duplicates
-from index.catalogue import PROSE
+from index.catalogue import OLD_FORMAT, PROSE, TABLE_OLD
 from index.errors import IndexMissing
 from index.history import CHART
 
@@ -365,11 +365,27 @@ class Index:
     def report_year(self, report_id: int | None) -> int | None:
         return next((r["year"] for r in self.reports if r["id"] == report_id), None)
 
+    def old_figure(self, report: dict, metric: str, applicant: str | None = "total") -> Figure | None:
+        """A pre-2019 report's statistics-table row that a 2019/2021 metric's series continues with (catalogue
+        `series`), never its 历年累计; None when the report prints no such row."""
+        if report.get("format") != OLD_FORMAT or applicant not in (None, "total"):
+            return None
+        for old in self.cat.old_series(metric):
+            row = self.conn.execute(
+                f"select {FIGURE_COLUMNS} from facts where report_id = ? and metric = ? and source_table = ? "
+                "and year = report_year order by line limit 1", [report["id"], old.key, TABLE_OLD]).fetchone()
+            if row is not None:
+                return self._figure(row)
+        return None
+
     def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
-        """Every year the index knows for one agency: its reports, then charts of past years."""
+        """Every year the index knows for one agency: its reports (a pre-2019 one by its statistics table's row
+        for the metric, where the catalogue names one), then charts of past years."""
         out = {}
         for year in self.years_of(agency):
-            fig = self.figure(agency, year, metric, applicant)
+            report = self.report(agency, year)
+            fig = (self.old_figure(report, metric, applicant) if report else None) \
+                or self.figure(agency, year, metric, applicant)
             if fig is not None:
                 out[year] = fig
         if metric == "apply.new" and applicant in (None, "total"):
