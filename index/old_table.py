@@ -27,7 +27,7 @@ from index.tables import TableFact
 YEAR, CUM = "year", "cumulative"
 # combinations of a group's cuts tried before its rows are left as each alone allows
 MAX_COMBINATIONS = 50_000
-SEVERAL = "several ways to cut the digits fit the table"
+SEVERAL = "several ways to cut the digits fit the table; the cumulative of the year before or after may decide"
 NO_CUT = "no way to cut the digits fits the table"
 
 

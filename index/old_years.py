@@ -76,6 +76,8 @@ def resolve(db: sqlite_utils.Database) -> int:
                 [rep["id"], rep["file"], agency, year, year, metric, v, row["unit"], row["digits"], row["line"],
                  TABLE_OLD, runs.RECOVERED, proof])
         filled += 1
+    db.execute("update reports set facts = (select count(*) from facts where facts.report_id = reports.id) "
+               "where format = ?", [OLD_FORMAT])
     return filled
 
 

@@ -30,6 +30,7 @@ from index.tables import read_tables
 from index.template import FORMATS
 
 ALL_TABLES = ("表二", "表三", "表四")
+_NATIONAL_ROW = re.compile(rf"^line \d+: (?:{'|'.join(ALL_TABLES)}) row ")
 
 
 @dataclass
@@ -94,6 +95,9 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     missing = [t for t in ALL_TABLES if t not in found] if found else list(ALL_TABLES)
     if old and old.found:
         missing = []  # the national tables did not exist yet: none is missing
+    if old and old.found:
+        # the national readers' words on rows of the old table (表四 row 行政诉讼数条 …) are about no national table
+        tables.warnings = [w for w in tables.warnings if not _NATIONAL_ROW.match(w)]
     warnings = list(meta.warnings) + tables.warnings + (old.warnings if old else [])
     facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
     if found and missing:
