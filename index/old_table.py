@@ -27,6 +27,8 @@ from index.tables import TableFact
 YEAR, CUM = "year", "cumulative"
 # combinations of a group's cuts tried before its rows are left as each alone allows
 MAX_COMBINATIONS = 50_000
+# a row label is a few words: longer text before a unit is the prose after the table
+MAX_LABEL = 40
 SEVERAL = "several ways to cut the digits fit the table; the cumulative of the year before or after may decide"
 NO_CUT = "no way to cut the digits fits the table"
 
@@ -69,7 +71,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     units = "|".join(re.escape(u) for u in sorted(spec["units"], key=len, reverse=True))
     row = re.compile(
         r"\s*(?P<lead>其中\s*[:：]?\s*)?(?:(?P<num>\d{1,2})\s*[.、．](?!\d)\s*)?"
-        rf"(?P<label>[^\d\s](?:[^\d]*?[^\d\s])?)\s*(?P<unit>{units})(?=\s*\d|\s*$|\s+[^\d\s])"
+        rf"(?P<label>[^\d\s](?:[^\d]{{0,{MAX_LABEL}}}?[^\d\s])?)\s*(?P<unit>{units})(?=\s*\d|\s*$|\s+[^\d\s])"
         r"(?P<vals>(?:\d|\s|[.,](?=\d))*)"
     )
     end = re.compile(alt(spec["end"]))
