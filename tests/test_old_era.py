@@ -253,3 +253,13 @@ def test_trend_of_reviews_over_a_span_of_years_is_one_series(db):
     assert {y for y, (m, _) in years.items() if m == "old.review"} == set(range(2011, 2019))
     assert {y: v for y, (_, v) in years.items() if y >= 2019} == {2019: 0, 2021: 3, 2023: 2, 2025: 36}
     assert compose.replies()["note_old_same"] in answer.text
+
+
+def test_an_old_row_is_asked_by_its_own_words(db):
+    """当面申请 exists only in the old table: asked directly, it answers from there (a recovered cut says so)."""
+    answer = Asker(db).ask("平潭县人民政府2012年当面申请多少")
+    gold = GOLD["03_pingtanxian_2012.txt"]["stats"]["当面申请数"]
+    assert (answer.status, answer.value) == ("answered", gold)
+    assert [(f["metric"], f["kind"], f["source"]["table"]) for f in answer.facts] == [
+        ("old.apply.in_person", "recovered", "统计表")]
+    assert compose.replies()["note_recovered"] in answer.text

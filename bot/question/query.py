@@ -202,7 +202,8 @@ class Index:
         cells = {}
         for row in self.conn.execute(
             f"select {FIGURE_COLUMNS} from facts where metric in ({marks}) and {scope} and {who} "
-            "and source_table in ('表二', '表三', '表四') and year = report_year", [*metrics, *args, *applicants]
+            "and source_table in ('表二', '表三', '表四', '统计表') and year = report_year",
+            [*metrics, *args, *applicants]
         ):
             if (row["metric"], row["applicant"]) in leaves:
                 cells.setdefault((row["report_id"], row["metric"], row["applicant"]), row)
