@@ -166,7 +166,9 @@ class Index:
         report = self.report(agency, year)
         if report is None:
             return None
-        return self._figures([report], metric, applicant, year=None).get(report["id"])
+        # a pre-2019 report answers from its own table's row for the metric (受理…总数 for 新收)
+        return self.old_figure(report, metric, applicant) or \
+            self._figures([report], metric, applicant, year=None).get(report["id"])
 
     def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
         if metric.startswith("apply."):
@@ -380,13 +382,10 @@ class Index:
         return None
 
     def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
-        """Every year the index knows for one agency: its reports (a pre-2019 one by its statistics table's row
-        for the metric, where the catalogue names one), then charts of past years."""
+        """Every year the index knows for one agency: its reports, then charts of past years."""
         out = {}
         for year in self.years_of(agency):
-            report = self.report(agency, year)
-            fig = (self.old_figure(report, metric, applicant) if report else None) \
-                or self.figure(agency, year, metric, applicant)
+            fig = self.figure(agency, year, metric, applicant)
             if fig is not None:
                 out[year] = fig
         if metric == "apply.new" and applicant in (None, "total"):
