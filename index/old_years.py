@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import sqlite_utils
 
-from index import runs
+from index import runs, same_body
 from index.catalogue import CUMULATIVE, OLD_FORMAT, TABLE_OLD
 
 _PENDING = re.compile(r"^line (\d+): \S+ row .+? \((old\.[\w.]+), (\S+)\) unreadable \(.*\): (\d+)$")
@@ -38,6 +39,9 @@ def resolve(db: sqlite_utils.Database) -> int:
     """Fill what the neighbouring years decide; returns how many rows were filled."""
     db.execute("delete from facts where source_table = ? and kind = ? and sentence like ?",
                [TABLE_OLD, runs.RECOVERED, f"%{_MARK}%"])
+    # one body written two ways (X, X管委会) is one agency whose years follow each other
+    canon = same_body.names(Counter({r["agency"]: r["n"] for r in db.query(
+        "select agency, count(*) as n from reports where agency != '' group by agency")}))
     pending: dict[tuple[str, int, str], dict] = {}
     for r in db.query("select id, file, agency, year, warnings from reports where format = ? and agency != '' "
                       "and year is not null", [OLD_FORMAT]):
@@ -46,14 +50,14 @@ def resolve(db: sqlite_utils.Database) -> int:
             if m:
                 options = _cuts(m[4])
                 if options:
-                    pending[(r["agency"], r["year"], m[2])] = {"report": r, "line": int(m[1]), "unit": m[3],
+                    pending[(canon.get(r["agency"], r["agency"]), r["year"], m[2])] = {"report": r, "line": int(m[1]), "unit": m[3],
                                                               "digits": m[4], "options": options}
     if not pending:
         return 0
     known: dict[tuple[str, int, str], float] = {}
     for f in db.query("select agency, year, metric, value from facts where source_table = ? and year = report_year "
                       "and value is not null", [TABLE_OLD]):
-        known[(f["agency"], f["year"], f["metric"])] = f["value"]
+        known[(canon.get(f["agency"], f["agency"]), f["year"], f["metric"])] = f["value"]
     changed = True
     while changed:
         changed = False
@@ -73,7 +77,7 @@ def resolve(db: sqlite_utils.Database) -> int:
             db.execute(
                 "insert into facts (report_id, file, agency, year, report_year, metric, applicant, value, unit, raw, "
                 "line, source_table, kind, approx, sentence) values (?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?, ?, ?, 0, ?)",
-                [rep["id"], rep["file"], agency, year, year, metric, v, row["unit"], row["digits"], row["line"],
+                [rep["id"], rep["file"], rep["agency"], year, year, metric, v, row["unit"], row["digits"], row["line"],
                  TABLE_OLD, runs.RECOVERED, proof])
         filled += 1
     db.execute("update reports set facts = (select count(*) from facts where facts.report_id = reports.id) "

@@ -2,10 +2,10 @@
 
 A zone's reports are titled 平潭综合实验区… one year and 平潭综合实验区管委会… the
 next; a county's X县… and X县人民政府…. lexicon/agencies.yaml (`own_bodies`) says
-these words name the place's own body, written or not. When the index holds both
-forms of a name, every report, fact, passage and check takes the form most reports
-use (the shorter on a tie), so a question about the agency finds all its years.
-Run on every build, after all reports are stored.
+these words name the place's own body, written or not. The index keeps each report's
+name as printed; where it holds both forms, the question layer and the steps that pair
+an agency's years (index.old_years) take the form most reports use (the shorter on a
+tie) for both, so a question about the agency finds all its years.
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-import sqlite_utils
 import yaml
 
 from index.catalogue import LEXICON
-
-TABLES = ("reports", "facts", "passages", "checks")
 
 
 @lru_cache(maxsize=1)
@@ -47,14 +44,3 @@ def names(agencies: Counter) -> dict[str, str]:
         keep = max(forms, key=lambda a: (agencies[a], -len(a)))
         out.update({a: keep for a in forms if a != keep})
     return out
-
-
-def unify(db: sqlite_utils.Database) -> dict[str, str]:
-    """Rename the agencies of the index whose body is written two ways; returns old name → new name."""
-    counts = Counter({r["agency"]: r["n"] for r in db.query(
-        "select agency, count(*) as n from reports where agency != '' group by agency")})
-    renamed = names(counts)
-    for old, new in renamed.items():
-        for table in TABLES:
-            db.execute(f"update {table} set agency = ? where agency = ?", [new, old])
-    return renamed

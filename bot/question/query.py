@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import catalogue, duplicates
+from index import catalogue, duplicates, same_body
 from index.catalogue import OLD_FORMAT, PROSE, TABLE_OLD
 from index.errors import IndexMissing
 from index.history import CHART
@@ -127,8 +127,13 @@ class Index:
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err
+        # one body written two ways (平潭综合实验区, 平潭综合实验区管委会) is one agency here
+        rows = [dict(r) for r in rows]
+        self.canon = same_body.names(Counter(r["agency"] for r in rows if r["agency"]))
+        for r in rows:
+            r["agency"] = self.canon.get(r["agency"], r["agency"])
         # one report per agency and year: a file uploaded twice is never counted twice
-        self.reports, self.duplicates = duplicates.used(dict(r) for r in rows)
+        self.reports, self.duplicates = duplicates.used(rows)
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
         self.by_agency: dict[str, list[dict]] = {}
         for r in self.reports:
@@ -325,7 +330,7 @@ class Index:
         return [self._figure(r) for r in rows]
 
     def _figure(self, row: sqlite3.Row) -> Figure:
-        return Figure(row["agency"], row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
+        return Figure(self.canon.get(row["agency"], row["agency"]), row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
                       row["raw"], row["kind"], row["file"], row["source_table"], row["line"], row["sentence"] or "",
                       bool(row["approx"]), row["report_id"])
 
