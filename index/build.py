@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from index import checks as rules
-from index import store, tokenize
+from index import old_years, store, tokenize
 from index.errors import ReportError
 from index.facts import Fact
 from index.folders import discover, walk
@@ -184,6 +184,7 @@ def build_index(
             _insert_report(db, result)
             if progress:
                 progress(done, len(todo), result.file)
+        old_years.resolve(db)
         _cross_year_checks(db)
         db.execute("analyze")  # statistics let the planner pick the right index for each question
         summary.reports = db["reports"].count

@@ -21,7 +21,12 @@ LEXICON = Path(__file__).with_name("lexicon")
 TABLE_PROACTIVE = "表二"
 TABLE_APPLY = "表三"
 TABLE_REVIEW = "表四"
+TABLE_OLD = "统计表"  # the 2008–2018 reports' own 政府信息公开情况统计表
 PROSE = "正文"
+# the table format of a report that prints the pre-2019 statistics table
+OLD_FORMAT = "2008"
+# a row's 历年累计 value: its own metric, never the year's figure
+CUMULATIVE = ".cumulative"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class Metric:
     # the table row and column the figure sits in, in words (for "where it stands")
     row_label: str = ""
     column_label: str = ""
+    # an old-table metric: the 2019/2021 metric a trend continues with, and whether it means the same
+    series: str = ""
+    same: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,9 @@ class Catalogue:
     # 表二 row and column keys → their printed labels
     proactive_labels: dict[str, str] = field(default_factory=dict)
     proactive_column_words: dict[str, str] = field(default_factory=dict)
+    # the old statistics table: its header words (lexicon `old_table`), its rows' labels by metric key
+    old_table: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    old_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def applicant_order(self) -> tuple[str, ...]:
@@ -203,6 +214,15 @@ class Catalogue:
         """Whether a cell holds one of the words that head `table` (lexicon `table_headers`)."""
         text = normalize_label(text)
         return any(w in text for w in self.table_headers.get(table, ()))
+
+    @_memo
+    def match_old_row(self, label: str) -> str | None:
+        """The old statistics-table metric a row label names (主动公开文件数 → old.proactive), or None."""
+        return _best_key_scored(normalize_label(label), self.old_rows)[0]
+
+    def old_series(self, key: str) -> tuple[Metric, ...]:
+        """The old-table metrics a 2019/2021 metric's trend continues with before 2019."""
+        return tuple(m for m in self.metrics.values() if m.series == key)
 
     def match_proactive_row(self, label: str) -> str | None:
         return self.score_proactive_row(label)[0]
@@ -396,7 +416,23 @@ def load() -> Catalogue:
         cat.metrics[key] = Metric(
             key, PROSE, spec["label"], unit=spec.get("unit", "件"), words=_tuple(spec.get("words"))
         )
+    _load_old(cat, data)
     return cat
+
+
+def _load_old(cat: Catalogue, data: dict) -> None:
+    """The old statistics table's rows: a metric for the year's value and one for the 历年累计."""
+    cat.old_table = {k: tuple(_tuple(v)) for k, v in data["old_table"].items()}
+    for key, spec in data["old_metrics"].items():
+        common = {"unit": spec.get("unit", "件"), "formats": (OLD_FORMAT,), "money": bool(spec.get("money")),
+                  "parent": spec.get("parent", ""), "row_label": spec["label"]}
+        year_column, cumulative = cat.old_table["year_column"][0], cat.old_table["cumulative_column"][0]
+        cat.metrics[key] = Metric(key, TABLE_OLD, spec["label"], words=_tuple(spec.get("words")),
+                                  series=spec.get("series", ""), same=bool(spec.get("same", True)),
+                                  column_label=year_column, **common)
+        cat.metrics[key + CUMULATIVE] = Metric(key + CUMULATIVE, TABLE_OLD, f"{spec['label']}（{cumulative}）",
+                                               column_label=cumulative, **common)
+        cat.old_rows[key] = tuple(normalize_label(r) for r in _tuple(spec.get("rows")))
 
 
 def _block_words(block_spec: dict, column_spec: dict, column: str) -> tuple[str, ...]:

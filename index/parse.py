@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import checks, tokenize
+from index.catalogue import OLD_FORMAT
 from index.facts import Fact, from_prose, from_table
 from index.history import history_facts
 from index.layout import blocks as read_blocks
 from index.layout import paragraph_runs
 from index.limits import cap_facts
 from index.metadata import Metadata, read_metadata
+from index.old_table import read_old_table
 from index.prose import prose_facts
 from index.read import read_lines, sha256_of
 from index.runs_text import read_stream_tables
@@ -28,6 +30,7 @@ from index.tables import read_tables
 from index.template import FORMATS
 
 ALL_TABLES = ("表二", "表三", "表四")
+_NATIONAL_ROW = re.compile(rf"^line \d+: (?:{'|'.join(ALL_TABLES)}) row ")
 
 
 @dataclass
@@ -84,13 +87,22 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     facts = [from_table(f) for f in tables.facts]
     facts += [from_prose(f) for f in prose_facts(blocks)]
     facts += history_facts(blocks)
+    # the 2008–2018 reports' own statistics table, where no national table stands
+    old = read_old_table(blocks) if not tables.found else None
+    if old and old.found:
+        facts += [from_table(f) for f in old.facts]
     found = tables.found
     missing = [t for t in ALL_TABLES if t not in found] if found else list(ALL_TABLES)
-    warnings = list(meta.warnings) + tables.warnings
+    if old and old.found:
+        missing = []  # the national tables did not exist yet: none is missing
+    if old and old.found:
+        # the national readers' words on rows of the old table (表四 row 行政诉讼数条 …) are about no national table
+        tables.warnings = [w for w in tables.warnings if not _NATIONAL_ROW.match(w)]
+    warnings = list(meta.warnings) + tables.warnings + (old.warnings if old else [])
     facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
     if found and missing:
         warnings.append("missing tables: " + ", ".join(missing))
-    fmt = tables.format if found else "none"
+    fmt = tables.format if found else OLD_FORMAT if old and old.found else "none"
     return ParsedReport(
         path=str(path),
         file=path.name,

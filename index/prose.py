@@ -34,6 +34,8 @@ class Rule:
     value: float | None
     examples: dict
     counter_examples: tuple[str, ...]
+    # words that, in the same sentence, show the figure counts something else (审批: a service hall's cases)
+    unless: tuple[str, ...] = ()
 
 
 @dataclass
@@ -57,7 +59,8 @@ def rules() -> tuple[Rule, ...]:
             raise ValueError(f"prose.yaml: unknown metric {spec['metric']}")
         pattern = re.compile(spec["pattern"].replace("{NUM}", NUM))
         out.append(
-            Rule(spec["metric"], pattern, spec.get("value"), spec.get("match") or {}, tuple(spec.get("no_match") or ()))
+            Rule(spec["metric"], pattern, spec.get("value"), spec.get("match") or {}, tuple(spec.get("no_match") or ()),
+                 tuple(spec.get("unless") or ()))
         )
     return tuple(out)
 
@@ -80,7 +83,7 @@ def figures_in(sentence: str) -> list[tuple[str, float | int, str, str, bool]]:
         if rule.metric in found:
             continue
         match = rule.pattern.search(text)
-        if not match:
+        if not match or any(word in text for word in rule.unless):
             continue
         raw = match.group(0)
         if rule.value is not None:

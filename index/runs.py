@@ -244,6 +244,16 @@ def _read_row(run: Run, table_budget: list[int]) -> _Row:
     return row
 
 
+def row_cuts(text: str, width: int) -> list[tuple[str, ...]] | None:
+    """Every way to read a row's printed digits as `width` cells; None when it is no value or too many to try."""
+    segs = _segments(text)
+    if not segs or _cut_count(segs, width) > 4 * MAX_ROW_SPLITS:
+        return None
+    budget = [MAX_ROW_SPLITS * 4]
+    found = list(_row_splits(segs, width, budget))
+    return None if budget[0] < 0 else found
+
+
 def _fits_fewer(segs: list[_Segment], width: int) -> bool:
     budget = [MAX_ROW_SPLITS]
     return any(next(_row_splits(segs, k, budget), None) for k in range(len(segs), width))

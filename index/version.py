@@ -23,8 +23,8 @@ INDEX = Path(__file__).parent
 PARSER_VERSION = "2"
 PARSING_MODULES = (
     "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata",
-    "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html", "read_pdf", "read_sheets", "read_text",
-    "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables", "template", "tokenize",
+    "old_table", "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html", "read_pdf", "read_sheets",
+    "read_text", "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables", "template", "tokenize",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "sections.yaml", "terms.yaml",
                    "gazetteer.tsv", "places.yaml")

@@ -7,6 +7,7 @@ no such figure, and what it does hold.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot.question import compose, passages, resolve
@@ -16,7 +17,7 @@ from bot.question.query import Figure, Index
 from bot.question.result import Result, line
 from bot.question.understand import Parsed, lexicon
 from index import catalogue
-from index.catalogue import PROSE
+from index.catalogue import PROSE, TABLE_OLD
 from index.history import CHART
 
 Reply = Answer | Result
@@ -333,7 +334,11 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
         return problem
     series = ix.series(agency, p.metric, p.applicant)
     missing_years = [y for y in p.years if y not in {f.year for f in series}]
-    if p.years:
+    span = _year_span(question, p.years)
+    if span:  # 2011到2025年: every year between
+        series = [f for f in series if span[0] <= f.year <= span[1]] or series
+        missing_years = []
+    elif p.years:
         series = [f for f in series if f.year in p.years] or series
     if not series:
         return Result(NO_DATA, "trend", [line("trend_none", agency=agency, label=catalogue.load().label(p.metric),
@@ -345,12 +350,16 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
                          else compose.say("kind_blank")) for f in series]
     lines = [line("trend", agency=agency, label=label, applicant_part=applicant_part, items=compose.listing(items))]
     numbered = [f for f in series if f.value is not None]
-    if len(numbered) >= 2:
+    old_rows = [f for f in series if f.table == TABLE_OLD]
+    changed = any(not catalogue.load().metrics[f.metric].same for f in old_rows)
+    if len(numbered) >= 2 and not changed:  # no first-to-last difference across a change of definition
         first, last = numbered[0], numbered[-1]
         change = last.value - first.value
         lines.append(line("trend_change", first=first.year, last=last.year,
                           direction=compose.say("trend_up" if change >= 0 else "trend_down"),
                           diff=compose.number_text(abs(change), last.unit)))
+    if old_rows:
+        lines.extend(_old_table_notes(old_rows, series))
     if any(f.table == CHART for f in series):
         lines.append(line("note_trend_chart"))
     notes = [line("trend_missing", agency=agency, years=compose.years_text(missing_years))] if missing_years else []
@@ -359,6 +368,27 @@ def trend(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     return Result(ANSWERED, "trend", lines, figures=series, cited=series[-1:], notes=notes, value=value,
                   unit=series[0].unit if value is not None else None, chart=_chart(label, series, by="year"),
                   context=resolve.context_of(p, [agency], [], "trend"))
+
+
+def _year_span(question: str, years: list[int]) -> tuple[int, int] | None:
+    """Two years joined by a range word (2011到2025年, 2011—2025): the years from one to the other."""
+    if len(years) != 2:
+        return None
+    words = "|".join(re.escape(w) for w in lexicon()["year_range_words"])
+    first, last = sorted(years)
+    return (first, last) if re.search(rf"{first}\s*年?\s*(?:{words})\s*{last}", question) else None
+
+
+def _old_table_notes(old_rows: list[Figure], series: list[Figure]) -> list:
+    """Which years come from the pre-2019 statistics table, and whether its row means what the new one does."""
+    cat = catalogue.load()
+    first = old_rows[0]
+    newer = [f for f in series if f.table != TABLE_OLD and f.year > old_rows[-1].year]
+    values = {"years": compose.years_text([f.year for f in old_rows]), "old_label": cat.label(first.metric),
+              "label": cat.label(cat.metrics[first.metric].series),
+              "first_new": newer[0].year if newer else old_rows[-1].year + 1}
+    same = all(cat.metrics[f.metric].same for f in old_rows)
+    return [line("note_old_table", **values), line("note_old_same" if same else "note_old_changed", **values)]
 
 
 def change(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:

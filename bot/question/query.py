@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from index import catalogue, duplicates, gazetteer
-from index.catalogue import PROSE, TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
+from index import catalogue, duplicates, gazetteer, same_body
+from index.catalogue import OLD_FORMAT, PROSE, TABLE_APPLY, TABLE_OLD, TABLE_PROACTIVE, TABLE_REVIEW
 from index.cells import MONEY_UNITS
 from index.errors import IndexMissing
 from index.history import CHART
 
-TABLE_SOURCES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW)
+TABLE_SOURCES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW, TABLE_OLD)
 # the SQL test for a figure read from the tables, with TABLE_SOURCES as its arguments
 IN_TABLES = f"source_table in ({', '.join('?' * len(TABLE_SOURCES))})"
 # the columns a Figure reads: fetching only these keeps a ranking over thousands of reports fast
@@ -137,8 +137,13 @@ class Index:
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err
+        # one body written two ways (平潭综合实验区, 平潭综合实验区管委会) is one agency here
+        rows = [dict(r) for r in rows]
+        self.canon = same_body.names(Counter(r["agency"] for r in rows if r["agency"]))
+        for r in rows:
+            r["agency"] = self.canon.get(r["agency"], r["agency"])
         # one report per agency and year: a file uploaded twice is never counted twice
-        self.reports, self.duplicates = duplicates.used(dict(r) for r in rows)
+        self.reports, self.duplicates = duplicates.used(rows)
         # figures the two files of one agency and year state differently: flagged, never silently chosen
         self.conflicts = duplicates.conflicts(self.conn, self.duplicates)
         self.conflicting = {(c["agency"], c["year"], c["metric"], c["applicant"]): c for c in self.conflicts}
@@ -179,7 +184,9 @@ class Index:
         report = self.report(agency, year)
         if report is None:
             return None
-        return self._figures([report], metric, applicant, year=None).get(report["id"])
+        # a pre-2019 report answers from its own table's row for the metric (受理…总数 for 新收)
+        return self.old_figure(report, metric, applicant) or \
+            self._figures([report], metric, applicant, year=None).get(report["id"])
 
     def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
         if metric.startswith("apply."):
@@ -335,7 +342,7 @@ class Index:
         return [self._figure(r) for r in rows]
 
     def _figure(self, row: sqlite3.Row) -> Figure:
-        return Figure(row["agency"], row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
+        return Figure(self.canon.get(row["agency"], row["agency"]), row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
                       row["raw"], row["kind"], row["file"], row["source_table"], row["line"], row["sentence"] or "",
                       bool(row["approx"]), row["report_id"])
 
@@ -377,6 +384,19 @@ class Index:
 
     def report_year(self, report_id: int | None) -> int | None:
         return next((r["year"] for r in self.reports if r["id"] == report_id), None)
+
+    def old_figure(self, report: dict, metric: str, applicant: str | None = "total") -> Figure | None:
+        """A pre-2019 report's statistics-table row that a 2019/2021 metric's series continues with (catalogue
+        `series`), never its 历年累计; None when the report prints no such row."""
+        if report.get("format") != OLD_FORMAT or applicant not in (None, "total"):
+            return None
+        for old in self.cat.old_series(metric):
+            row = self.conn.execute(
+                f"select {FIGURE_COLUMNS} from facts where report_id = ? and metric = ? and source_table = ? "
+                "and year = report_year order by line limit 1", [report["id"], old.key, TABLE_OLD]).fetchone()
+            if row is not None:
+                return self._figure(row)
+        return None
 
     def series(self, agency: str, metric: str, applicant: str | None = "total") -> list[Figure]:
         """Every year the index knows for one agency: its reports, then charts of past years."""

@@ -16,6 +16,7 @@ from bot.question.followup import FollowUp
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed
 from index import catalogue
+from index.catalogue import OLD_FORMAT
 
 MAX_LISTED = 30
 
@@ -120,7 +121,8 @@ def no_figure(question: str, p: Parsed, ix: Index, agency: str, year: int) -> An
     missing = json.loads(report["missing_tables"] or "[]") if report else []
     table = table_of(p.metric)
     reason = compose.say("reason_missing_table", table=table) if table and table in missing else (
-        compose.say("reason_no_tables") if report and report["format"] == "none" else "")
+        compose.say("reason_no_tables") if report and report["format"] == "none" else
+        compose.say("reason_old_table") if report and report["format"] == OLD_FORMAT else "")
     label = catalogue.load().label(p.metric)
     return Answer(question, NO_DATA, p.intent, compose.say("no_figure", agency=agency, year=year, label=label,
                                                            reason=reason),
