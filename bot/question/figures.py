@@ -375,8 +375,9 @@ def _year_span(question: str, years: list[int]) -> tuple[int, int] | None:
     if len(years) != 2:
         return None
     words = "|".join(re.escape(w) for w in lexicon()["year_range_words"])
+    year_word = re.escape(lexicon()["year_word"])
     first, last = sorted(years)
-    return (first, last) if re.search(rf"{first}\s*年?\s*(?:{words})\s*{last}", question) else None
+    return (first, last) if re.search(rf"{first}\s*(?:{year_word})?\s*(?:{words})\s*{last}", question) else None
 
 
 def _old_table_notes(old_rows: list[Figure], series: list[Figure]) -> list:
