@@ -15,7 +15,9 @@ What it serves (paths under the column /zwgk/zfxxgk/zfxxgknb/):
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -77,7 +79,19 @@ def _seed(name: str) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def build_routes(tmp: Path) -> dict[str, Route]:
+@functools.cache
+def attachments() -> tuple[bytes, bytes, bytes]:
+    """A DOCX of seed 001, a PDF of seed 002 and a DOCX of seed 000, rendered once per test session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        docx, pdf, direct = Path(tmp) / "a.docx", Path(tmp) / "b.pdf", Path(tmp) / "c.docx"
+        render.to_docx(_seed("001"), docx)
+        render.to_pdf(_seed("002"), pdf)
+        render.to_docx(_seed("000"), direct)
+        return docx.read_bytes(), pdf.read_bytes(), direct.read_bytes()
+
+
+def build_routes() -> dict[str, Route]:
+    """Fresh routes (their faults and bodies may be changed by a test)."""
     col = PORTAL / COLUMN.strip("/")
     listing = (col / "index.html").read_text(encoding="utf-8")
     listing = listing.replace("</body>", '<script>createPageHTML(2, 0, "index", "html");</script></body>')
@@ -90,18 +104,15 @@ def build_routes(tmp: Path) -> dict[str, Route]:
     gbk = (col / GBK).read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="gbk"')
     routes[COLUMN + GBK] = Route(body=gbk.encode("gbk", errors="xmlcharrefreplace"),
                                  content_type="text/html; charset=GBK")
-    docx, pdf, direct = tmp / "a.docx", tmp / "b.pdf", tmp / "c.docx"
-    render.to_docx(_seed("001"), docx)
-    render.to_pdf(_seed("002"), pdf)
-    render.to_docx(_seed("000"), direct)
+    docx, pdf, direct = attachments()
     wendeng, gongxin = "威海市文登区人民政府2020年政府信息公开工作年度报告", "威海市工业和信息化局2020年政府信息公开年度工作报告"
     routes[COLUMN + DOCX_PAGE] = Route(body=_page(wendeng, f'<p>附件：<a href="./{DOCX.split("/")[1]}">{wendeng}.docx</a>'
                                                              f'</p><p><a href="./{FORM.split("/")[1]}">政府信息公开申请表</a></p>'))
-    routes[COLUMN + DOCX] = Route(body=docx.read_bytes(), content_type="application/octet-stream")
+    routes[COLUMN + DOCX] = Route(body=docx, content_type="application/octet-stream")
     routes[COLUMN + FORM] = Route(body=b"\xd0\xcf\x11\xe0 form", content_type="application/msword")
     routes[COLUMN + PDF_PAGE] = Route(body=_page(gongxin, f'<p>附件：<a href="./{PDF.split("/")[1]}">下载</a></p>'))
-    routes[COLUMN + PDF] = Route(body=pdf.read_bytes(), content_type="text/html")  # a PDF served as text/html
-    routes[COLUMN + DIRECT_DOCX] = Route(body=direct.read_bytes(), content_type="application/octet-stream")
+    routes[COLUMN + PDF] = Route(body=pdf, content_type="text/html")  # a PDF served as text/html
+    routes[COLUMN + DIRECT_DOCX] = Route(body=direct, content_type="application/octet-stream")
     routes[COLUMN + SLOW] = Route(body=_page("平潭综合实验区2015年度政府信息公开工作年度报告", "<p>慢</p>"),
                                   delay=SLOW_SECONDS)
     routes[COLUMN + LOOP_A] = Route(status=302, location=f"{COLUMN}{LOOP_B}")

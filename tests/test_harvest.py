@@ -33,7 +33,7 @@ def nianbao(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("portal")
-    portal, server = ps.serve(ps.build_routes(tmp))
+    portal, server = ps.serve(ps.build_routes())
     toml = tmp / "portals.toml"
     toml.write_text(ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN)), encoding="utf-8")
     yield portal, toml, tmp
