@@ -197,6 +197,8 @@ class Fetcher:
             with self.client.stream("GET", url, headers=headers) as response:
                 self.requests += 1
                 got = {k.lower(): v for k, v in response.headers.items()}
+                if "html" in got.get("content-type", "").lower():  # a page has its own, smaller cap
+                    limit = min(limit, int(self.polite.max_page_mb * 1024 * 1024))
                 declared = got.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise FetchError(url, f"too big: {int(declared)} bytes (cap {limit})")
