@@ -29,6 +29,7 @@ async def bot(seed_index, tmp_path):
         server.shutdown()
 
 
+@pytest.mark.slow
 async def test_admin_fetch_edits_progress_then_summarises_and_answers_cite_the_reports_url(bot):
     started = await bot.ask(ADMIN, "/fetch")
     assert started.text == "开始抓取门户网站…"
@@ -60,6 +61,7 @@ async def test_fetch_and_sources_are_refused_to_others(bot, caplog):
     assert not [p for p, _ in bot.portal.log if p != "/robots.txt"]  # nothing was fetched
 
 
+@pytest.mark.slow
 async def test_the_scheduled_fetch_runs_then_builds(bot, caplog):
     (job,) = bot.application.job_queue.get_jobs_by_name("fetch")
     assert isinstance(job.trigger, CronTrigger)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index.harvest.crawl import target_path
+from index.harvest.crawl import fetch_portals, target_path
 from index.harvest.fetcher import Fetcher, FetchError, Polite, decode_page, sniff
 from index.harvest.listing import report_year
 from index.harvest.portals import load_portals
@@ -53,6 +53,7 @@ def first(site):
     return portal, reports, db, fetched, log, {r["url"]: r for r in listed}
 
 
+@pytest.mark.slow
 def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(first):
     portal, _, _, fetched, _, by_url = first
     assert fetched.returncode == 0, fetched.stderr
@@ -71,6 +72,7 @@ def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(fi
     assert len({(r["agency"], r["year"]) for r in by_url.values()}) == 10
 
 
+@pytest.mark.slow
 def test_each_failure_is_reported_by_url_and_reason(first):
     portal, *_ = first
     failures = [line for line in first[3].stderr.splitlines() if line.startswith("failed ")]
@@ -82,6 +84,7 @@ def test_each_failure_is_reported_by_url_and_reason(first):
     assert sorted(failures) == sorted(expected)
 
 
+@pytest.mark.slow
 def test_nothing_disallowed_out_of_the_column_or_no_report_is_fetched_and_404s_are_not_retried(first):
     log = first[4]
     paths = [p for p, _ in log]
@@ -95,6 +98,7 @@ def test_nothing_disallowed_out_of_the_column_or_no_report_is_fetched_and_404s_a
     assert paths.count("/robots.txt") == 1
 
 
+@pytest.mark.slow
 def test_files_are_saved_under_host_and_path_with_sources_tsv_naming_page_and_attachment(first):
     portal, reports, *_ = first
     sources = read_sources(reports / "sources.tsv")
@@ -113,6 +117,7 @@ def test_files_are_saved_under_host_and_path_with_sources_tsv_naming_page_and_at
     assert (reports / f"{host}{ps.COLUMN}{ps.PDF}").read_bytes().startswith(b"%PDF-")  # served as text/html
 
 
+@pytest.mark.slow
 def test_the_page_and_its_attachment_count_as_one_report_and_answers_cite_the_attachments_url(first):
     portal, _, db, *_ = first
     answer = json.loads(nianbao("ask", "文登区2020年收到多少申请", "--db", str(db), "--json").stdout)
@@ -127,6 +132,7 @@ def test_the_page_and_its_attachment_count_as_one_report_and_answers_cite_the_at
     assert gbk["status"] == "answered" and gbk["facts"][0]["source"]["url"] == portal.url(ps.GBK)
 
 
+@pytest.mark.slow
 def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_and_reindexed(first, site):
     portal, reports, db, *_ = first
     toml = site[1]
@@ -149,6 +155,25 @@ def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_
     rebuilt = nianbao("index", "build", str(reports), "--db", str(db))
     assert rebuilt.stdout.startswith("12 reports") and ": 0 added, 1 changed, 0 removed, 11 unchanged, " \
         in rebuilt.stdout, rebuilt.stdout
+
+
+@pytest.mark.slow
+def test_a_run_stopped_midway_resumes_with_what_it_saved(site, tmp_path):
+    portal, toml, _ = site
+    portals, polite = load_portals(toml)
+
+    def stop_after_five(done: int, total: int, url: str) -> None:  # 2025 … 2021: three saved, two 404
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fetch_portals(portals, tmp_path, polite, progress=stop_after_five)
+    saved = json.loads((tmp_path / ".nianbao-fetch" / "state.json").read_text())["files"]
+    assert len(saved) >= 3
+    assert not [p for p in tmp_path.rglob("*") if ".part-" in p.name]  # no half-written file anywhere
+    resumed = fetch_portals(portals, tmp_path, polite)
+    assert (resumed.new + resumed.unchanged, len(resumed.failed)) == (10, 6)
+    assert resumed.unchanged >= 3  # what the stopped run saved is asked for conditionally, not downloaded again
 
 
 def test_a_portal_not_reached_exits_1(tmp_path):

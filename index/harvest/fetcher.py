@@ -92,7 +92,6 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, Protego | None] = {}
         self._lock = threading.Lock()
-        self.requests = 0
 
     def close(self) -> None:
         self.client.close()
@@ -195,7 +194,6 @@ class Fetcher:
                 host.next_start = start + self.polite.delay
             time.sleep(max(0.0, start - now))
             with self.client.stream("GET", url, headers=headers) as response:
-                self.requests += 1
                 got = {k.lower(): v for k, v in response.headers.items()}
                 if "html" in got.get("content-type", "").lower():  # a page has its own, smaller cap
                     limit = min(limit, int(self.polite.max_page_mb * 1024 * 1024))
