@@ -48,6 +48,10 @@ async def test_admin_fetch_edits_progress_then_summarises_and_answers_cite_the_r
     answer = await bot.ask(ALICE, "文登区2020年收到多少申请")
     assert answer.text.startswith("威海市文登区人民政府2020年本年新收政府信息公开申请数量为42件。")
     assert f"原文：{portal.url(ps.DOCX)}" in answer.text
+    card = await bot.ask(ALICE, "/report 文登区 2020")
+    assert f"原文：{portal.url(ps.DOCX)}" in card.text.splitlines()[1]
+    listed = await bot.ask(ALICE, "/reports 文登区")
+    assert f' · <a href="{portal.url(ps.DOCX)}">原文</a>' in listed.text
     sources = await bot.ask(ADMIN, "/sources")
     assert re.match(r"<b>门户网站</b>\n<b>平潭</b>：上次抓取 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00 · 报告 16"
                     r"（新增 10 · 更新 0 · 未变 0）· 失败 6\n❌ ", sources.text)
