@@ -172,7 +172,7 @@ def test_a_run_stopped_midway_resumes_with_what_it_saved(site, tmp_path):
     assert len(saved) >= 3
     assert not [p for p in tmp_path.rglob("*") if ".part-" in p.name]  # no half-written file anywhere
     resumed = fetch_portals(portals, tmp_path, polite)
-    assert (resumed.new + resumed.unchanged, len(resumed.failed)) == (10, 6)
+    assert (resumed.new + resumed.unchanged, resumed.changed, len(resumed.failed)) == (10, 0, 6)
     assert resumed.unchanged >= 3  # what the stopped run saved is asked for conditionally, not downloaded again
 
 

@@ -79,21 +79,14 @@ def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | No
             runs[portal.name] = {"reached": bool(pages), "pages": pages, "found": len(links), "new": 0,
                                  "changed": 0, "unchanged": 0, "failures": list(failures)}
             work.extend((portal, link) for link in links)
-        done = 0
         with ThreadPoolExecutor(max_workers=max(1, polite.workers)) as pool:
             jobs = [pool.submit(_fetch_report, fetcher, state, portal, link) for portal, link in work]
-            for (portal, link), job in zip(work, jobs, strict=True):
-                outcome, failures = job.result()
-                state.save()  # after each report: a crash loses nothing fetched so far
-                run = runs[portal.name]
-                if outcome != "failed":
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    run[outcome] += 1
-                summary.failed.extend(failures)
-                run["failures"].extend(failures)
-                done += 1
-                if progress:
-                    progress(done, len(work), link.url)
+            try:
+                _collect(work, jobs, state, summary, runs, progress)
+            except BaseException:  # Ctrl-C: the reports not started yet are not fetched; what is done is kept
+                pool.shutdown(wait=True, cancel_futures=True)
+                state.save()
+                raise
     finished = datetime.now(UTC)
     for name, run in runs.items():
         state.record_portal(name, {"last_fetch": finished.isoformat(timespec="seconds"),
@@ -102,6 +95,22 @@ def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | No
     write_sources(state)
     summary.seconds = (finished - started).total_seconds()
     return summary
+
+
+def _collect(work: list, jobs: list, state: FetchState, summary: FetchSummary, runs: dict,
+             progress: Progress | None) -> None:
+    """Each report's outcome into the summary and its portal's run, in the order the reports were listed."""
+    for done, ((portal, link), job) in enumerate(zip(work, jobs, strict=True), start=1):
+        outcome, failures = job.result()
+        state.save()  # after each report: a crash loses nothing fetched so far
+        run = runs[portal.name]
+        if outcome != "failed":
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            run[outcome] += 1
+        summary.failed.extend(failures)
+        run["failures"].extend(failures)
+        if progress:
+            progress(done, len(work), link.url)
 
 
 def _read_lists(fetcher: Fetcher, portal: Portal) -> tuple[list[ReportLink], int, list[tuple[str, str]]]:
@@ -180,8 +189,9 @@ def _get_and_save(fetcher: Fetcher, state: FetchState, url: str, expect: str, ti
         return entry, "unchanged"
     digest = hashlib.sha256(got.body).hexdigest()
     target = target_path(url, got.kind)
-    outcome = "unchanged" if on_disk and digest == old.get("sha256") and old.get("file") == target else \
-        "changed" if old.get("file") else "new"
+    # the same bytes already there (also when a stopped run saved the file but not yet its state) are unchanged
+    there = sha256_file(state.folder / target)
+    outcome = "unchanged" if there == digest else "changed" if old.get("file") or there else "new"
     if outcome != "unchanged":
         write_atomically(state.folder / target, got.body)
     entry = {"file": target, "final_url": got.url if got.url != url else "", "kind": got.kind, "title": title,
