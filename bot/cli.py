@@ -1,4 +1,4 @@
-"""The `nianbao` command: index, facts, reports, ask, chat, serve, gen, browse.
+"""The `nianbao` command: index, fetch, facts, reports, ask, chat, serve, gen, browse.
 
 Contract: ../shared/eval/README.md. Errors become one clear line on stderr and
 exit code 2; nothing prints a traceback at a user.
@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true")
     build.set_defaults(run=_index_build)
 
+    fetch = sub.add_parser("fetch", help="download the reports the portals of PORTALS.toml publish")
+    fetch.add_argument("portals", help="a TOML file of [[portal]] tables (see deploy/portals.example.toml)")
+    fetch.add_argument("--to", required=True, help="the reports folder `index build` reads")
+    fetch.add_argument("--quiet", action="store_true")
+    fetch.set_defaults(run=_fetch)
+
     facts = sub.add_parser("facts", help="every fact of the index")
     facts.add_argument("--db", default=DEFAULT_DB)
     facts.add_argument("--jsonl", action="store_true", help="one JSON object a line (the default)")
@@ -130,6 +136,32 @@ def _index_build(args) -> int:
     if not args.quiet:
         print(summary.line())
     return 1 if summary.failed and not (summary.added or summary.changed or summary.unchanged) else 0
+
+
+def _fetch(args) -> int:
+    """Exit 0 when every portal was reached, even if some reports failed; 1 when a portal was not."""
+    from index.harvest.crawl import fetch_portals
+    from index.harvest.portals import load_portals
+
+    portals, polite = load_portals(args.portals)
+    bar = progress_bar(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    summary = fetch_portals(portals, args.to, polite, progress=bar)
+    if bar:
+        sys.stderr.write("\n")
+    for url, reason in summary.failed:
+        print(f"failed {url}: {reason}", file=sys.stderr)
+    if not args.quiet:
+        print(summary.line())
+    return 0 if summary.ok else 1
+
+
+def progress_bar(stream, width: int = 30):
+    """A one-line progress bar redrawn in place on a terminal."""
+    def show(done: int, total: int, what: str) -> None:
+        filled = width * done // max(total, 1)
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what[-60:]:<60}")
+        stream.flush()
+    return show
 
 
 def _facts(args) -> int:

@@ -45,6 +45,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule", "NIANBAO_SCHEDULE", "index.schedule", "",
             "cron schedule (5 fields, e.g. '30 3 * * *') for automatic re-index; empty turns it off"),
     Setting("timezone", "NIANBAO_TIMEZONE", "index.timezone", "Asia/Shanghai", "time zone of the schedule"),
+    Setting("fetch_portals", "NIANBAO_FETCH_PORTALS", "fetch.portals", "",
+            "PORTALS.toml of the portals /fetch and the fetch schedule harvest into the reports folder; empty: none"),
+    Setting("fetch_schedule", "NIANBAO_FETCH_SCHEDULE", "fetch.schedule", "",
+            "cron schedule (5 fields) to fetch the portals, then update the index; empty turns it off"),
     Setting("questions_per_minute", "NIANBAO_QUESTIONS_PER_MINUTE", "limits.questions_per_minute", 20,
             "questions one user may ask per minute; past it the bot says 请稍后再试"),
     Setting("max_question_chars", "NIANBAO_MAX_QUESTION_CHARS", "limits.max_question_chars", 300,
@@ -100,15 +104,17 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
 
 def _check_schedule(settings: Settings) -> None:
     """A bad cron line or time zone is a configuration error at start-up, not a crash at first run."""
-    if not settings.schedule:
-        return
     from apscheduler.triggers.cron import CronTrigger
 
-    try:
-        CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone)
-    except (ValueError, LookupError) as exc:
-        raise ConfigError(f"NIANBAO_SCHEDULE / index.schedule {settings.schedule!r} "
-                          f"(time zone {settings.timezone!r}): {exc}") from exc
+    for name in ("schedule", "fetch_schedule"):
+        value = getattr(settings, name)
+        if not value:
+            continue
+        try:
+            CronTrigger.from_crontab(value, timezone=settings.timezone)
+        except (ValueError, LookupError) as exc:
+            raise ConfigError(f"{BY_NAME[name].env} / {BY_NAME[name].toml} {value!r} "
+                              f"(time zone {settings.timezone!r}): {exc}") from exc
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

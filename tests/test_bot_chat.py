@@ -95,7 +95,7 @@ async def test_commands_are_registered_for_everyone_and_admins(bot):
     scopes = {(c.params.get("scope") or {}).get("chat_id"): [x["command"] for x in c.params["commands"]]
               for c in bot.fake.called("setMyCommands")}
     assert scopes[None] == ["start", "help", "ask", "search", "reports", "report", "compare", "chart", "export"]
-    assert scopes[ADMIN] == scopes[None] + ["reindex", "status"]
+    assert scopes[ADMIN] == scopes[None] + ["reindex", "status", "fetch", "sources"]
 
 
 async def test_reports_are_paged_with_buttons(bot, monkeypatch):

@@ -190,7 +190,7 @@ class Asker:
             if years and r["year"] not in years:
                 continue
             out.append({"agency": r["agency"], "year": r["year"], "format": r["format"], "file": r["file"],
-                        "facts": r["facts"], "checks_failed": r["checks_failed"]})
+                        "facts": r["facts"], "checks_failed": r["checks_failed"], "url": r.get("url") or ""})
         return out
 
     def stats(self) -> dict:

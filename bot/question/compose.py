@@ -75,6 +75,10 @@ def row_and_column(fig: Figure) -> tuple[str, str]:
 
 
 def source_text(fig: Figure) -> str:
+    return _source_text(fig) + (say("source_url", url=fig.url) if fig.url else "")
+
+
+def _source_text(fig: Figure) -> str:
     if fig.table == PROSE:
         return say("source_prose", file=fig.file, line=fig.line, sentence=clip(fig.sentence, 90))
     if fig.table == CHART:
@@ -151,7 +155,8 @@ def _sum_sources(fig: Figure) -> str:
     if not lines:
         return ""
     span = say("line_one", line=lines[0]) if len(lines) == 1 else say("line_span", first=lines[0], last=lines[-1])
-    return say("source_sum", file=fig.file, table=fig.parts[0].table, lines=span)
+    return say("source_sum", file=fig.file, table=fig.parts[0].table, lines=span) + (
+        say("source_url", url=fig.url) if fig.url else "")
 
 
 def plain_value(value):

@@ -66,7 +66,8 @@ def list_reports(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer
               for r in reports[:resolve.MAX_LISTED]]
     if len(reports) > resolve.MAX_LISTED:
         lines.append(compose.say("list_more", count=len(reports) - resolve.MAX_LISTED))
-    sources = [{"agency": r["agency"], "year": r["year"], "file": r["file"]} for r in reports]
+    sources = [{"agency": r["agency"], "year": r["year"], "file": r["file"], **({"url": r["url"]} if r.get("url") else {})}
+               for r in reports]
     return Answer(question, ANSWERED, "list_reports", "\n".join(lines), sources=sources)
 
 
@@ -88,6 +89,8 @@ def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
     cat = catalogue.load()
     lines = [compose.say("summary_head", agency=agency, year=year, format=_format_name(report["format"]),
                          file=report["file"])]
+    if report.get("url"):
+        lines.append(compose.say("summary_url", url=report["url"]))
     figs = []
     for metric in KEY_FIGURES:
         fig = ix.figure(agency, year, metric, "total")
@@ -101,7 +104,8 @@ def summary(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Answer:
         lines.append(compose.say("summary_missing", tables=compose.listing(missing)))
     lines.append(_check_line(ix.checks(report["id"])))
     return Answer(question, ANSWERED, "summary", "\n".join(lines), facts=[f.as_fact() for f in figs],
-                  sources=[{"agency": agency, "year": year, "file": report["file"]}],
+                  sources=[{"agency": agency, "year": year, "file": report["file"],
+                            **({"url": report["url"]} if report.get("url") else {})}],
                   context=resolve.context_of(p, [agency], [year], "summary"))
 
 

@@ -164,7 +164,8 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
     value_text = compose.number_text(s.value, s.unit, s.raw)
     note = compose.say("note_passage", words=what)
     text = "\n".join([compose.say("passage_one", agency=agency, year=year, words=what, value_text=value_text),
-                      compose.say("source_prose", file=report["file"], line=s.line, sentence=compose.clip(s.clause, 90)),
+                      compose.say("source_prose", file=report["file"], line=s.line, sentence=compose.clip(s.clause, 90))
+                      + (compose.say("source_url", url=report["url"]) if report.get("url") else ""),
                       note] + ([compose.say("note_approx", raw=s.raw)] if s.approx else []))
     return Answer(question, ANSWERED, "lookup", text, compose.plain_value(s.value), s.unit, facts=facts,
                   notes=[note], context=context)

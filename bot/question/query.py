@@ -46,6 +46,7 @@ class Figure:
     parts: list[Figure] = field(default_factory=list)
     # the 总计 cell is blank and the figure is the sum of the applicant cells beside it
     blank_total: bool = False
+    url: str = ""  # where the report was published (sources.tsv), cited beside file, table and line
 
     @property
     def is_sum(self) -> bool:
@@ -68,7 +69,8 @@ class Figure:
             "kind": self.kind,
             "label": cat.label(self.metric),
             "source": {"file": self.file, "table": self.table, "line": self.line,
-                       **({"sentence": self.sentence} if self.sentence else {})},
+                       **({"sentence": self.sentence} if self.sentence else {}),
+                       **({"url": self.url} if self.url else {})},
             **({"parts": [p.as_fact() for p in self.parts]} if self.parts else {}),
             **({"blank_total": True} if self.blank_total else {}),
         }
@@ -133,7 +135,7 @@ class Index:
         try:
             rows = self.conn.execute(
                 "select id, file, path, agency, year, format, title, province, city, county, facts, "
-                "checks_failed, missing_tables, indexed_at from reports order by agency, year"
+                "checks_failed, missing_tables, indexed_at, url from reports order by agency, year"
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err
@@ -147,6 +149,7 @@ class Index:
         # figures the two files of one agency and year state differently: flagged, never silently chosen
         self.conflicts = duplicates.conflicts(self.conn, self.duplicates)
         self.conflicting = {(c["agency"], c["year"], c["metric"], c["applicant"]): c for c in self.conflicts}
+        self.urls = {r["id"]: r["url"] or "" for r in rows}
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
         self.by_agency: dict[str, list[dict]] = {}
         for r in self.reports:
@@ -266,7 +269,8 @@ class Index:
             if numbers:
                 old = out[rid]
                 out[rid] = Figure(old.agency, old.year, metric, "total", sum(numbers), parts[0].unit, "", "number",
-                                  old.file, old.table, old.line, report_id=rid, parts=parts, blank_total=True)
+                                  old.file, old.table, old.line, report_id=rid, parts=parts, blank_total=True,
+                                  url=self.urls.get(rid, ""))
 
     def _group_totals(self, reports: list[dict], metric: str, applicant: str | None,
                       year: int | None) -> dict[int, Figure]:
@@ -295,7 +299,7 @@ class Index:
             _, _, total, numbers, unit, table = found
             out[report["id"]] = Figure(report["agency"], report["year"], metric, applicant, total if numbers else None,
                                        unit, "", "number" if numbers else "blank", report["file"], table, None,
-                                       report_id=report["id"])
+                                       report_id=report["id"], url=self.urls.get(report["id"], ""))
         if missing and applicant in (None, "total"):
             prose = self._prose_rows(metric, *_scope(missing, year), [r["id"] for r in missing])
             out.update({rid: self._figure(row) for rid, row in prose.items()})
@@ -324,7 +328,7 @@ class Index:
                 first = present[0]
                 return Figure(report["agency"], report["year"], metric, applicant, sum(numbers) if numbers else None,
                               first.unit, "", "number" if numbers else "blank", report["file"], first.table, None,
-                              report_id=report["id"], parts=present)
+                              report_id=report["id"], parts=present, url=self.urls.get(report["id"], ""))
         row = prose.get(report["id"])
         return self._figure(row) if row is not None else None
 
@@ -344,7 +348,7 @@ class Index:
     def _figure(self, row: sqlite3.Row) -> Figure:
         return Figure(self.canon.get(row["agency"], row["agency"]), row["year"], row["metric"], row["applicant"], row["value"], row["unit"],
                       row["raw"], row["kind"], row["file"], row["source_table"], row["line"], row["sentence"] or "",
-                      bool(row["approx"]), row["report_id"])
+                      bool(row["approx"]), row["report_id"], url=self.urls.get(row["report_id"], ""))
 
     # --- many figures ---------------------------------------------------------------
 

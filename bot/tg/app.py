@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.tg import admin, handlers
+from bot.tg import admin, handlers, harvest
 from bot.tg.asking import AsyncAsker
 from bot.tg.logsafe import mask_in_logs
 from bot.tg.ratelimit import QuestionLimiter, RetryingRateLimiter
@@ -96,12 +96,17 @@ def build_application(settings, make_asker: Callable[[], Any]) -> Application:
         limiter=QuestionLimiter(settings.questions_per_minute),
         reindexer=admin.Reindexer(settings.reports, settings.db, asker),
     )
+    application.bot_data["harvester"] = harvest.make_harvester(settings, application.bot_data["reindexer"])
     add_handlers(application, filters.User(user_id=settings.admins))
     application.job_queue.run_repeating(save_conversations, interval=PERSIST_EVERY, first=PERSIST_EVERY)
     if settings.schedule:
         trigger = CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone)
         application.job_queue.run_custom(admin.scheduled_reindex, job_kwargs={"trigger": trigger,
                                                                               "max_instances": 1}, name="reindex")
+    if settings.fetch_schedule and settings.fetch_portals:
+        trigger = CronTrigger.from_crontab(settings.fetch_schedule, timezone=settings.timezone)
+        application.job_queue.run_custom(harvest.scheduled_fetch, job_kwargs={"trigger": trigger, "max_instances": 1},
+                                         name="fetch")
     return application
 
 
@@ -115,6 +120,8 @@ def add_handlers(application: Application, admins: filters.BaseFilter) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CommandHandler("reindex", admin.reindex, filters=admins))
     application.add_handler(CommandHandler("status", admin.status, filters=admins))
+    application.add_handler(CommandHandler("fetch", harvest.fetch_command, filters=admins))
+    application.add_handler(CommandHandler("sources", harvest.sources_command, filters=admins))
     application.add_handler(CommandHandler(list(ADMIN_COMMANDS), admin.refuse))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.Document.ALL & private & admins, admin.receive_report))

@@ -101,7 +101,8 @@ def _report_line(report: dict) -> str:
     failed = report.get("checks_failed") or 0
     checks = say("checks_failed", count=failed) if failed else ""
     return say("report_line", agency=str(report.get("agency") or "?"), year=report.get("year") or "?",
-               format=format_label(report.get("format")), facts=report.get("facts", 0), checks=checks)
+               format=format_label(report.get("format")), facts=report.get("facts", 0), checks=checks) + (
+        say("report_url", url=report["url"]) if report.get("url") else "")
 
 
 def format_label(table_format: str | None) -> str:

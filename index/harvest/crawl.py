@@ -1,0 +1,227 @@
+"""One fetch run: every portal's list pages, then every report page and its attachments, into DIR/<host>/<path>.
+
+A report counts once however many files it has: `new` when its page (or its only file) was
+not there before, `changed` when any of its files' bytes changed, `unchanged` when none did
+(a 304, or the same sha256), `failed` when its page could not be fetched. Every failure is
+kept with its URL and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from index.harvest.fetcher import ATTACHMENTS, Fetched, Fetcher, FetchError, Polite, decode_page
+from index.harvest.listing import (
+    ReportLink,
+    column_scope,
+    date_of,
+    page_meta,
+    parse_attachments,
+    parse_listing,
+)
+from index.harvest.portals import Portal
+from index.harvest.provenance import write_sources
+from index.harvest.state import FetchState, sha256_file, write_atomically
+
+Progress = Callable[[int, int, str], None]
+_SAFE = re.compile(r"[^\w.\-（）()]+")
+
+
+@dataclass
+class FetchSummary:
+    portals: int = 0
+    reached: int = 0
+    pages: int = 0  # list pages read
+    found: int = 0  # report links
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"portals {self.reached}/{self.portals} reached · pages {self.pages} · reports found {self.found} · "
+                f"new {self.new} · changed {self.changed} · unchanged {self.unchanged} · failed {len(self.failed)}"
+                f" in {self.seconds:.1f}s")
+
+    @property
+    def ok(self) -> bool:
+        """Every portal reached: the run did its job even if some reports failed."""
+        return self.reached == self.portals
+
+
+def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | None = None,
+                  progress: Progress | None = None, transport: httpx.BaseTransport | None = None) -> FetchSummary:
+    started = datetime.now(UTC)
+    polite = polite or Polite()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = FetchState(folder)
+    summary = FetchSummary(portals=len(portals))
+    with Fetcher(polite, transport) as fetcher:
+        work: list[tuple[Portal, ReportLink]] = []
+        runs: dict[str, dict] = {}
+        for portal in portals:
+            links, pages, failures = _read_lists(fetcher, portal)
+            summary.pages += pages
+            summary.reached += bool(pages)
+            summary.found += len(links)
+            summary.failed.extend(failures)
+            runs[portal.name] = {"reached": bool(pages), "pages": pages, "found": len(links), "new": 0,
+                                 "changed": 0, "unchanged": 0, "failures": list(failures)}
+            work.extend((portal, link) for link in links)
+        with ThreadPoolExecutor(max_workers=max(1, polite.workers)) as pool:
+            jobs = [pool.submit(_fetch_report, fetcher, state, portal, link) for portal, link in work]
+            try:
+                _collect(work, jobs, state, summary, runs, progress)
+            except BaseException:  # Ctrl-C: the reports not started yet are not fetched; what is done is kept
+                pool.shutdown(wait=True, cancel_futures=True)
+                state.save()
+                raise
+    finished = datetime.now(UTC)
+    for name, run in runs.items():
+        state.record_portal(name, {"last_fetch": finished.isoformat(timespec="seconds"),
+                                   **run, "failures": [list(f) for f in run["failures"]]})
+    state.save()
+    write_sources(state)
+    summary.seconds = (finished - started).total_seconds()
+    return summary
+
+
+def _collect(work: list, jobs: list, state: FetchState, summary: FetchSummary, runs: dict,
+             progress: Progress | None) -> None:
+    """Each report's outcome into the summary and its portal's run, in the order the reports were listed."""
+    for done, ((portal, link), job) in enumerate(zip(work, jobs, strict=True), start=1):
+        outcome, failures = job.result()
+        state.save()  # after each report: a crash loses nothing fetched so far
+        run = runs[portal.name]
+        if outcome != "failed":
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            run[outcome] += 1
+        summary.failed.extend(failures)
+        run["failures"].extend(failures)
+        if progress:
+            progress(done, len(work), link.url)
+
+
+def _read_lists(fetcher: Fetcher, portal: Portal) -> tuple[list[ReportLink], int, list[tuple[str, str]]]:
+    """The portal's report links, how many list pages were read, and the list pages that failed."""
+    queue, seen, links, failures, read = list(portal.lists), {_page_key(u) for u in portal.lists}, {}, [], 0
+    while queue and read < fetcher.polite.max_list_pages:
+        url = queue.pop(0)
+        try:
+            got = fetcher.get(url)
+        except FetchError as err:
+            failures.append((err.url, err.reason))
+            continue
+        if got.kind != "html":
+            failures.append((url, f"list page is a .{got.kind} file, not HTML"))
+            continue
+        read += 1
+        scope = column_scope(next((u for u in portal.lists if column_scope(u) in url), url))
+        found, pages = parse_listing(decode_page(got.body, got.headers), got.url, scope)
+        for link in found:
+            links.setdefault(link.url, link)
+        for page in pages:
+            if _page_key(page) not in seen:
+                seen.add(_page_key(page))
+                queue.append(page)
+    return list(links.values()), read, failures
+
+
+def _page_key(url: str) -> str:
+    """A folder and its index page are one list page (…/zfxxgknb/ and …/zfxxgknb/index.html)."""
+    return re.sub(r"/index\.s?html?$", "/", url)
+
+
+def _fetch_report(fetcher: Fetcher, state: FetchState, portal: Portal, link: ReportLink) -> tuple[str, list]:
+    """('new'|'changed'|'unchanged'|'failed', [(url, reason)]) for one report and its attachments."""
+    suffix = PurePosixPath(urlsplit(link.url).path).suffix.lower().lstrip(".")
+    title = _title(link.title, portal.agency, link.year)
+    try:
+        page, outcome = _get_and_save(fetcher, state, link.url, suffix if suffix in ATTACHMENTS else "html",
+                                      title, link.published, "")
+    except FetchError as err:
+        return "failed", [(err.url, err.reason)]
+    except OSError as err:
+        return "failed", [(link.url, f"cannot write: {err.strerror or err}")]
+    failures, outcomes = [], [outcome]
+    if page["kind"] == "html":
+        html = decode_page((state.folder / page["file"]).read_bytes())
+        published = link.published or date_of(page_meta(html).get("PubDate", ""))
+        if published != page.get("published"):
+            state.record(link.url, {**state.entry(link.url), "published": published})
+        for attachment in parse_attachments(html, page["final_url"] or link.url):
+            try:
+                _, got = _get_and_save(fetcher, state, attachment.url, attachment.suffix, title, published,
+                                       page["file"])
+                outcomes.append(got)
+            except FetchError as err:
+                failures.append((err.url, err.reason))
+            except OSError as err:
+                failures.append((attachment.url, f"cannot write: {err.strerror or err}"))
+    if outcome == "new":
+        return "new", failures
+    return ("changed" if any(o != "unchanged" for o in outcomes) else "unchanged"), failures
+
+
+def _get_and_save(fetcher: Fetcher, state: FetchState, url: str, expect: str, title: str, published: str,
+                  parent: str) -> tuple[dict, str]:
+    """Fetch one file (conditionally when a good copy is on disk) and save it; (its state entry, outcome)."""
+    old = state.entry(url)
+    on_disk = bool(old.get("file")) and sha256_file(state.folder / old["file"]) == old.get("sha256")
+    got: Fetched = fetcher.get(url, expect, *((old.get("etag", ""), old.get("last_modified", "")) if on_disk
+                                              else ("", "")))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if got.status == 304:
+        entry = {**old, "title": title, "published": old.get("published") or published, "parent": parent,
+                 "checked_at": now}
+        state.record(url, entry)
+        return entry, "unchanged"
+    digest = hashlib.sha256(got.body).hexdigest()
+    target = target_path(url, got.kind)
+    # the same bytes already there (also when a stopped run saved the file but not yet its state) are unchanged
+    there = sha256_file(state.folder / target)
+    outcome = "unchanged" if there == digest else "changed" if old.get("file") or there else "new"
+    if outcome != "unchanged":
+        write_atomically(state.folder / target, got.body)
+    entry = {"file": target, "final_url": got.url if got.url != url else "", "kind": got.kind, "title": title,
+             "published": published, "parent": parent, "fetched_at": now, "checked_at": now,
+             "etag": got.etag, "last_modified": got.last_modified, "sha256": digest}
+    state.record(url, entry)
+    return entry, outcome
+
+
+def target_path(url: str, kind: str) -> str:
+    """Where a URL's file goes, relative to DIR: <host>/<path>, with a suffix the index reads for its kind."""
+    parts = urlsplit(url)
+    host = _SAFE.sub("_", parts.netloc.lower()).strip("._") or "host"
+    segments = [_SAFE.sub("_", unquote(s)).strip("._") or "_" for s in parts.path.split("/") if s not in ("", ".", "..")]
+    if not segments or parts.path.endswith("/"):
+        segments.append("index.html")
+    name = segments[-1]
+    if parts.query:
+        stem, dot, ext = name.rpartition(".")
+        digest = hashlib.sha1(parts.query.encode()).hexdigest()[:8]
+        name = f"{stem}_{digest}.{ext}" if dot else f"{name}_{digest}"
+    suffix = PurePosixPath(name).suffix.lower().lstrip(".")
+    wanted = ("html", "htm") if kind == "html" else (kind,)
+    if suffix not in wanted:
+        name = f"{name}.{wanted[0]}"
+    segments[-1] = name
+    return "/".join([host, *segments])
+
+
+def _title(title: str, agency: str, year: int) -> str:
+    """The link title, with the portal's agency hint in front when the title names no one before its year."""
+    before = title.split(str(year), 1)[0].strip()
+    return f"{agency}{title}" if agency and not before else title

@@ -1,0 +1,247 @@
+"""`nianbao fetch` end to end against a local portal on 127.0.0.1 (tests/portal_server.py), then `index build`,
+`reports` and `ask` through the real CLI: every available report found and indexed with agency, year and URL,
+each failure by URL and reason, nothing robots.txt disallows fetched, a second run downloads nothing, and a
+report changed on the server is the only one fetched and re-indexed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.harvest.crawl import fetch_portals, target_path
+from index.harvest.fetcher import Fetcher, FetchError, Polite, decode_page, sniff
+from index.harvest.listing import report_year
+from index.harvest.portals import load_portals
+from index.sources import read_sources
+from tests import portal_server as ps
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+PINGTAN = "福建省平潭综合实验区"
+
+
+def nianbao(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=ENV,
+                          cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("portal")
+    portal, server = ps.serve(ps.build_routes())
+    toml = tmp / "portals.toml"
+    toml.write_text(ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN)), encoding="utf-8")
+    yield portal, toml, tmp
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def first(site):
+    """The first fetch and build: (portal, folder, db, fetch result, reports by url)."""
+    portal, toml, tmp = site
+    reports, db = tmp / "reports", tmp / "nianbao.db"
+    fetched = nianbao("fetch", str(toml), "--to", str(reports))
+    log = list(portal.log)
+    built = nianbao("index", "build", str(reports), "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    listed = [json.loads(line) for line in nianbao("reports", "--db", str(db), "--json").stdout.splitlines()]
+    return portal, reports, db, fetched, log, {r["url"]: r for r in listed}
+
+
+@pytest.mark.slow
+def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(first):
+    portal, _, _, fetched, _, by_url = first
+    assert fetched.returncode == 0, fetched.stderr
+    summary = fetched.stdout.strip().splitlines()[-1]
+    assert summary.startswith("portals 1/1 reached · pages 3 · reports found 16 · new 10 · changed 0 · "
+                              "unchanged 0 · failed 6 in ")
+    for year, path in ps.SAVED.items():  # the seven saved pages, the GBK one and the one that failed once included
+        report = by_url[portal.url(path)]
+        assert (report["agency"], report["year"]) == (PINGTAN, year)
+    expected = {ps.DOCX: ("威海市文登区人民政府", 2020), ps.PDF: ("威海市工业和信息化局", 2020),
+                ps.DIRECT_DOCX: ("威海临港经济技术开发区", 2019)}
+    for path, (agency, year) in expected.items():
+        report = by_url[portal.url(path)]
+        assert (report["agency"], report["year"]) == (agency, year)
+        assert report["facts"] > 50  # the attachment's tables were read
+    assert len({(r["agency"], r["year"]) for r in by_url.values()}) == 10
+
+
+@pytest.mark.slow
+def test_each_failure_is_reported_by_url_and_reason(first):
+    portal, *_ = first
+    failures = [line for line in first[3].stderr.splitlines() if line.startswith("failed ")]
+    expected = [f"failed {portal.url(p)}: HTTP 404" for p in ps.MISSING.values()]
+    expected += [f"failed {portal.url(ps.SLOW)}: timed out after 0.5 s (2 tries)",
+                 f"failed {portal.url(ps.LOOP_A)}: redirect loop ({portal.url(ps.LOOP_A)} → {portal.url(ps.LOOP_B)} → "
+                 f"{portal.url(ps.LOOP_A)})",
+                 f"failed {portal.url(ps.PRIVATE)}: disallowed by robots.txt"]
+    assert sorted(failures) == sorted(expected)
+
+
+@pytest.mark.slow
+def test_nothing_disallowed_out_of_the_column_or_no_report_is_fetched_and_404s_are_not_retried(first):
+    log = first[4]
+    paths = [p for p, _ in log]
+    assert ps.COLUMN + ps.PRIVATE not in paths
+    assert ps.OUTSIDE not in paths
+    assert ps.COLUMN + ps.FORM not in paths  # a form linked from a report page is no attachment
+    assert not [p for p in paths if "t2021070" in p or "t2021080" in p]  # 工作要点, 年报表: not reports
+    assert [s for p, s in log if p == ps.COLUMN + ps.FLAKY] == [500, 200]  # a 5xx is retried
+    for path in ps.MISSING.values():
+        assert [s for p, s in log if p == ps.COLUMN + path] == [404]  # a 404 is not
+    assert paths.count("/robots.txt") == 1
+
+
+@pytest.mark.slow
+def test_files_are_saved_under_host_and_path_with_sources_tsv_naming_page_and_attachment(first):
+    portal, reports, *_ = first
+    sources = read_sources(reports / "sources.tsv")
+    host = f"127.0.0.1_{portal.port}"
+    docx = f"{host}{ps.COLUMN}{ps.DOCX}"
+    assert (reports / docx).read_bytes() == portal.routes[ps.COLUMN + ps.DOCX].body
+    assert sources[docx].url == portal.url(ps.DOCX)
+    assert sources[docx].title == "威海市文登区人民政府2020年政府信息公开工作年度报告"
+    rows = {line.split("\t")[0]: line.split("\t") for line in (reports / "sources.tsv").read_text().splitlines()}
+    assert rows["file"] == ["file", "url", "title", "published", "fetched_at", "etag", "last_modified", "sha256",
+                            "parent"]
+    assert rows[docx][-1] == f"{host}{ps.COLUMN}{ps.DOCX_PAGE}"  # the attachment's page: one report
+    gbk = f"{host}{ps.COLUMN}{ps.GBK}"
+    assert (reports / gbk).read_bytes() == portal.routes[ps.COLUMN + ps.GBK].body  # saved as served
+    assert sources[gbk].published == "2024-03-08"
+    assert (reports / f"{host}{ps.COLUMN}{ps.PDF}").read_bytes().startswith(b"%PDF-")  # served as text/html
+
+
+@pytest.mark.slow
+def test_the_page_and_its_attachment_count_as_one_report_and_answers_cite_the_attachments_url(first):
+    portal, _, db, *_ = first
+    answer = json.loads(nianbao("ask", "文登区2020年收到多少申请", "--db", str(db), "--json").stdout)
+    assert answer["value"] == 42
+    assert answer["facts"][0]["source"]["url"] == portal.url(ps.DOCX)
+    assert f"原文：{portal.url(ps.DOCX)}" in answer["answer"]
+    listing = nianbao("reports", "--db", str(db)).stdout
+    page = f"127.0.0.1_{portal.port}{ps.COLUMN}{ps.DOCX_PAGE}"
+    assert f"duplicate: same agency and year as 127.0.0.1_{portal.port}{ps.COLUMN}{ps.DOCX}" in listing
+    assert page in listing
+    gbk = json.loads(nianbao("ask", "平潭2023年收到多少申请", "--db", str(db), "--json").stdout)
+    assert gbk["status"] == "answered" and gbk["facts"][0]["source"]["url"] == portal.url(ps.GBK)
+
+
+@pytest.mark.slow
+def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_and_reindexed(first, site):
+    portal, reports, db, *_ = first
+    toml = site[1]
+    start = len(portal.log)
+    again = nianbao("fetch", str(toml), "--to", str(reports))
+    assert again.returncode == 0
+    assert " · new 0 · changed 0 · unchanged 10 · failed 6 " in again.stdout
+    report_files = {ps.COLUMN + p for p in [*ps.SAVED.values(), ps.DOCX, ps.PDF, ps.DIRECT_DOCX, ps.DOCX_PAGE,
+                                             ps.PDF_PAGE]}
+    second = [(p, s) for p, s in portal.log[start:] if p in report_files]
+    assert {s for _, s in second} == {304} and len(second) == len(report_files)
+    # one report changes on the server
+    route = portal.routes[ps.COLUMN + ps.SAVED[2025]]
+    route.body = route.body.replace(b"</body>", "<p>（2026年3月20日更正）</p></body>".encode(), 1)
+    start = len(portal.log)
+    changed = nianbao("fetch", str(toml), "--to", str(reports))
+    assert " · new 0 · changed 1 · unchanged 9 · failed 6 " in changed.stdout
+    assert [(p, s) for p, s in portal.log[start:] if p in report_files and s == 200] == \
+        [(ps.COLUMN + ps.SAVED[2025], 200)]
+    rebuilt = nianbao("index", "build", str(reports), "--db", str(db))
+    assert rebuilt.stdout.startswith("12 reports") and ": 0 added, 1 changed, 0 removed, 11 unchanged, " \
+        in rebuilt.stdout, rebuilt.stdout
+
+
+@pytest.mark.slow
+def test_a_run_stopped_midway_resumes_with_what_it_saved(site, tmp_path):
+    portal, toml, _ = site
+    portals, polite = load_portals(toml)
+
+    def stop_after_five(done: int, total: int, url: str) -> None:  # 2025 … 2021: three saved, two 404
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fetch_portals(portals, tmp_path, polite, progress=stop_after_five)
+    saved = json.loads((tmp_path / ".nianbao-fetch" / "state.json").read_text())["files"]
+    assert len(saved) >= 3
+    assert not [p for p in tmp_path.rglob("*") if ".part-" in p.name]  # no half-written file anywhere
+    resumed = fetch_portals(portals, tmp_path, polite)
+    assert (resumed.new + resumed.unchanged, resumed.changed, len(resumed.failed)) == (10, 0, 6)
+    assert resumed.unchanged >= 3  # what the stopped run saved is asked for conditionally, not downloaded again
+
+
+def test_a_portal_not_reached_exits_1(tmp_path):
+    toml = tmp_path / "p.toml"
+    toml.write_text('[fetch]\ntimeout = 0.3\nretries = 0\n[[portal]]\nlist = ["http://127.0.0.1:9/x/"]\n')
+    result = nianbao("fetch", str(toml), "--to", str(tmp_path / "r"))
+    assert result.returncode == 1
+    assert "portals 0/1 reached" in result.stdout
+    assert "failed http://127.0.0.1:9/x/: " in result.stderr
+
+
+def test_portals_toml_errors_name_the_problem(tmp_path):
+    toml = tmp_path / "p.toml"
+    toml.write_text('[[portal]]\nlist = ["ftp://x/"]\n')
+    result = nianbao("fetch", str(toml), "--to", str(tmp_path / "r"))
+    assert result.returncode == 2 and "needs list = " in result.stderr
+    toml.write_text('[fetch]\ndelai = 1\n[[portal]]\nlist = ["http://x.gov.cn/nb/"]\n')
+    assert "unknown key(s) delai" in nianbao("fetch", str(toml), "--to", str(tmp_path / "r")).stderr
+    toml.write_text('[fetch]\ndelay = 0.5\n[[portal]]\nagency = "某县人民政府"\nlist = ["http://x.gov.cn/nb/"]\n')
+    portals, polite = load_portals(toml)
+    assert (portals[0].name, portals[0].agency, polite.delay) == ("x.gov.cn", "某县人民政府", 0.5)
+
+
+# --- the pieces ---------------------------------------------------------------------------------
+
+REPORT_TITLES = {  # real link titles of 年报 columns
+    "平潭综合实验区2023年度政府信息公开工作年度报告": 2023,
+    "威海市工业和信息化局2020年政府信息公开年度工作报告": 2020,
+    "2022年政府信息公开年报": 2022,
+    "某某县人民政府办公室２０２１年政府信息公开工作年度报告": 2021,
+    "区财政局2019年度政府信息公开年度报告（附件）": 2019,
+}
+NOT_REPORTS = ["平潭综合实验区2024年度政务公开工作要点", "2023年政府信息公开年报表", "2022年统计年报",
+               "关于报送2023年政府信息公开工作年度报告的通知", "政府信息公开工作年度报告", "2021年度法治政府建设年度报告",
+               "2023年政府信息公开工作年度报告解读", "政府信息公开申请表"]
+
+
+@pytest.mark.parametrize("title", REPORT_TITLES)
+def test_report_titles_are_picked_with_their_year(title):
+    assert report_year(title) == REPORT_TITLES[title]
+
+
+@pytest.mark.parametrize("title", NOT_REPORTS)
+def test_other_titles_are_not(title):
+    assert report_year(title) is None
+
+
+def test_pages_decode_by_their_declared_or_sniffed_charset():
+    text = "<html><head><meta charset='gb2312'></head><body>政府信息公开工作年度报告</body></html>"
+    assert "年度报告" in decode_page(text.encode("gbk"))
+    plain = "<html><body>政府信息公开工作年度报告，收到申请42件。</body></html>".encode("gbk")
+    assert "年度报告" in decode_page(plain, {"content-type": "text/html; charset=GBK"})
+    assert "年度报告" in decode_page(plain)  # no declaration: sniffed
+
+
+def test_magic_bytes_and_paths():
+    assert (sniff(b"%PDF-1.7"), sniff(b"PK\x03\x04.."), sniff(b"\xd0\xcf\x11\xe0"), sniff(b"<!DOCTYPE html>")) == \
+        ("pdf", "zip", "ole", "html")
+    assert target_path("https://www.x.gov.cn/zwgk/nb/", "html") == "www.x.gov.cn/zwgk/nb/index.html"
+    assert target_path("http://x.gov.cn:8080/a/../b/down.jsp?id=3", "pdf").startswith("x.gov.cn_8080/a/b/down_")
+    assert target_path("http://x.gov.cn/b/down.jsp?id=3", "pdf").endswith(".jsp.pdf")
+
+
+def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
+    portal = site[0]
+    with Fetcher(Polite(delay=0, timeout=2, retries=0, max_file_mb=0.01)) as fetcher, \
+            pytest.raises(FetchError, match="too big"):
+        fetcher.get(portal.url(ps.PDF), "pdf")
+    with Fetcher(Polite(delay=0, timeout=2, retries=0)) as fetcher, \
+            pytest.raises(FetchError, match=r"not a \.pdf file: the server sent an HTML page"):
+        fetcher.get(portal.url(ps.DOCX_PAGE), "pdf")
