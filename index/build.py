@@ -30,7 +30,7 @@ import sqlite_utils
 
 from index import checks as rules
 from index import store, tokenize
-from index.errors import ReportError
+from index.errors import NianbaoError, ReportError
 from index.facts import Fact
 from index.folders import discover, walk
 from index.limits import Limits, hang_if_asked
@@ -152,8 +152,8 @@ def build_index(
         if db is not None:
             try:
                 run.update(db, batch=BATCH_REPORTS)
-                # the log's pages are in the index now: an empty log, and readers read the file alone
-                db.execute("pragma wal_checkpoint(truncate)")
+                # the log's pages into the file now, as far as no reader still needs them: never waits
+                db.execute("pragma wal_checkpoint(passive)")
             finally:
                 db.close()
         else:
@@ -195,7 +195,7 @@ def _rebuild(db_path: Path, run: _Run) -> None:
         db.execute("pragma synchronous = off")
         db.execute("pragma journal_mode = memory")
         store.create(db)
-        run.update(db, batch=None)
+        run.update(db, batch=BATCH_REPORTS)  # batches here too: a journal of every page changed stays small
         db.execute("analyze")  # statistics let the planner pick the right index for each question
         db.execute("pragma journal_mode = wal")  # the next update goes in place
         db.close()
@@ -213,9 +213,12 @@ def _empty_log(db_path: Path) -> None:
         return
     try:
         with closing(sqlite3.connect(db_path, timeout=30)) as conn:
-            conn.execute("pragma wal_checkpoint(truncate)")
+            busy = conn.execute("pragma wal_checkpoint(truncate)").fetchone()[0]
     except sqlite3.DatabaseError:
         Path(f"{db_path}-wal").unlink(missing_ok=True)  # an unreadable old index: its log is worth nothing
+        return
+    if busy:
+        raise NianbaoError(f"readers kept {db_path} busy for 30 s: the old index still serves; build again")
 
 
 @contextmanager
@@ -317,8 +320,9 @@ class _Run:
         if final:
             summary.reports = db["reports"].count
             summary.facts = db["facts"].count
-            if changed:
+            if store.get_meta(db, "parser_version") != self.version:
                 store.set_meta(db, "parser_version", self.version)
+            if changed:
                 store.set_meta(db, "built_at", datetime.now(UTC).isoformat(timespec="seconds"))
             summary.seconds = time.perf_counter() - self.started
             # also when nothing changed (/status shows the last build's failures): the generation stays

@@ -24,15 +24,6 @@ class IndexMissing(NianbaoError):
         super().__init__(f"no index at {self.path}: build one with `nianbao index build seeds --db {self.path}`")
 
 
-class NotAnIndex(NianbaoError):
-    """A build was pointed at an existing file that is not a nianbao index: it is refused, never replaced."""
-
-    def __init__(self, path, why: str):
-        self.path = str(path)
-        super().__init__(f"--db {self.path} {why}: it is not a nianbao index, so it is left as it is; "
-                         f"give another --db path, or move the file away")
-
-
 class UnknownAgency(NianbaoError):
     def __init__(self, name: str):
         self.name = name

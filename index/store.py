@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from index.errors import IndexMissing, NotAnIndex
+from index.errors import IndexMissing, NianbaoError
 
 SCHEMA_VERSION = 1
 
@@ -121,6 +121,16 @@ def create(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     if get_meta(db, "schema_version") != SCHEMA_VERSION:  # no write when nothing changes: readers watch writes
         set_meta(db, "schema_version", SCHEMA_VERSION)
+
+
+class NotAnIndex(NianbaoError):
+    """A build was pointed at an existing file that is not a nianbao index: it is refused, never replaced.
+    (Here, not in index/errors.py: that module is part of the parser version, and this changes no parse.)"""
+
+    def __init__(self, path, why: str):
+        self.path = str(path)
+        super().__init__(f"--db {self.path} {why}: it is not a nianbao index, so it is left as it is; "
+                         f"give another --db path, or move the file away")
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
