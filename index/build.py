@@ -116,6 +116,7 @@ class _Rows:
 
 # an update of more reports than this commits every this many, so its write-ahead log stays bounded
 BATCH_REPORTS = 500
+CACHE_KB = 256 * 1024  # the page cache of an update in place, while it runs
 
 
 def build_index(
@@ -175,6 +176,9 @@ def _open_in_place(db_path: Path, version: str) -> sqlite_utils.Database | None:
                 and db.execute("pragma journal_mode = wal").fetchone()[0] == "wal":
             # a crash loses nothing committed; only power loss may lose the last batch, never half of one
             db.execute("pragma synchronous = normal")
+            # a batch touches index pages all over the file: with SQLite's 2 MB cache they were spilled to
+            # the log and written again several times within one transaction (3x the bytes)
+            db.execute(f"pragma cache_size = -{CACHE_KB}")
             store.create(db)  # an index from before a column existed gains it
             return db
     except sqlite3.DatabaseError:
