@@ -34,12 +34,15 @@ from bench.run import load_truth, make_questions  # noqa: E402
 from index.store import fts_out_of_sync  # noqa: E402
 
 # the build in its own process, reporting its own I/O counters when it is done
+# (this thread's counters: the process's own include the parse workers it reaped, and their pipes)
 BUILD = """
-import json, sys
+import json, sys, threading
 from index.build import build_index
 summary = build_index([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]))
-io = dict(line.split(": ") for line in open("/proc/self/io").read().splitlines())
-print(json.dumps({"summary": summary.as_dict(), "io": {k: int(v) for k, v in io.items()}}))
+def io(path):
+    return {k: int(v) for k, v in (line.split(": ") for line in open(path).read().splitlines())}
+print(json.dumps({"summary": summary.as_dict(), "io": io(f"/proc/self/task/{threading.get_native_id()}/io"),
+                  "process_io": io("/proc/self/io")}))
 """
 
 
@@ -159,6 +162,7 @@ def _update_with_reader(db: Path, reports: Path, questions: list, new_truth: lis
         "lookups_checked": len(checked), "reader_reopened": stats["reopened"],
         "answer_ms_p50_p95_max": [round(ms[len(ms) // 2], 2), round(ms[int(len(ms) * 0.95)], 2), round(ms[-1], 1)],
         "write_bytes": io["write_bytes"], "wchar": io["wchar"], "read_bytes": io["read_bytes"],
+        "process_with_workers_wchar": out["process_io"]["wchar"],
         "index_growth": db.stat().st_size - size_before, "wal_max_bytes": wal_max[0],
         "new_lookups_answered_after": f"{new_right}/{len(new_q)}",
     }
@@ -166,7 +170,9 @@ def _update_with_reader(db: Path, reports: Path, questions: list, new_truth: lis
           f"reader: {stats['answers']} answers, {len(stats['failed'])} failed ({len(checked)} lookups checked), "
           f"p50/p95/max {result['answer_ms_p50_p95_max']} ms, reopened {stats['reopened']}×; "
           f"new reports answered after: {result['new_lookups_answered_after']}")
-    print(f"written by the build: write_bytes {io['write_bytes'] / 1e6:.1f} MB, wchar {io['wchar'] / 1e6:.1f} MB; "
+    print(f"written by the build's thread: write_bytes {io['write_bytes'] / 1e6:.1f} MB, "
+          f"wchar {io['wchar'] / 1e6:.1f} MB (with its parse workers' pipes: "
+          f"{out['process_io']['wchar'] / 1e6:.1f} MB); "
           f"index grew {result['index_growth'] / 1e6:.1f} MB; WAL at most {wal_max[0] / 1e6:.1f} MB")
     return result
 
