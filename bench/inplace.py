@@ -148,9 +148,9 @@ def _update_with_reader(db: Path, reports: Path, questions: list, new_truth: lis
     time.sleep(1.0)
     stop.set()
     reader.join()
-    new_q = [(f"{t['agency']}{t['year']}年收到多少申请", f["value"]) for t in new_truth for f in t["facts"]
-             if f["metric"] == "apply.new" and f["applicant"] == "total" and f["table"] != "正文"
-             and not t["broken_rule"]][:50]
+    firsts = ((t, next((f for f in t["facts"] if f["metric"] == "apply.new" and f["applicant"] == "total"
+                        and f["table"] != "正文"), None)) for t in new_truth if not t["broken_rule"])
+    new_q = [(f"{t['agency']}{t['year']}年收到多少申请", f["value"]) for t, f in firsts if f][:50]
     new_right = sum(asker.ask(q).value == v for q, v in new_q)
     ms = sorted(stats["ms"])
     io = out["io"]
