@@ -1,14 +1,18 @@
 """Build or refresh the index from report files, atomically.
 
 Incremental by content hash: unchanged files are not parsed again, files gone
-from PATH leave the index. The build works on a temporary copy and replaces
-the index with one rename, so a crash or a bad file never leaves half an index
-and readers keep the old one until the swap.
+from PATH leave the index. A few new, changed or removed reports are written
+into the serving index in place, in WAL transactions, so readers answer from
+the last commit throughout and a crash leaves it; a new index or a new parser
+version is built in a temporary file that replaces the index with one rename.
+Either way a crash or a bad file never leaves half an index. Readers notice
+either kind of change (the `generation` in meta, the file's inode) and reopen.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import operator
 import os
@@ -17,6 +21,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +30,7 @@ import sqlite_utils
 
 from index import checks as rules
 from index import old_years, store, tokenize
-from index.errors import ReportError
+from index.errors import NianbaoError, ReportError
 from index.facts import Fact
 from index.folders import discover, walk
 from index.limits import Limits, hang_if_asked
@@ -109,6 +114,11 @@ class _Rows:
     values: list[tuple]
 
 
+# an update of more reports than this commits every this many, so its write-ahead log stays bounded
+BATCH_REPORTS = 500
+CACHE_KB = 256 * 1024  # the page cache of an update in place, while it runs
+
+
 def build_index(
     paths: Iterable[str | Path],
     db_path: str | Path,
@@ -119,16 +129,67 @@ def build_index(
 ) -> BuildSummary:
     """Index report files and folders into db_path; returns what changed.
 
+    An index of the same parser version is updated in place: WAL, one transaction per batch of
+    BATCH_REPORTS reports (the FTS table follows by its triggers in the same transaction), so readers
+    keep answering from the last commit and a crash leaves it. A new index, or one of another parser
+    version, is built in a temporary file and swapped in with one rename. An existing file that is
+    not a nianbao index is refused (NotAnIndex), untouched.
     Every file is parsed in a worker process under `limits` (index.limits), never in this one.
     """
     started = time.perf_counter()
     summary = BuildSummary()
     db_path = Path(db_path)
+    store.check_target(db_path)
     paths = list(paths)
     files, skipped = walk(paths)
     summary.failed.extend(skipped)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(db_path)
+    found_sources = sources_for([f.path for f in files], [Path(p).resolve() for p in paths if Path(p).is_dir()])
+    version = parser_version()
+    run = _Run(files, found_sources, summary, version, jobs, limits or Limits.from_env(), progress, started)
+    with _one_build_at_a_time(db_path):
+        _remove_stale_temps(db_path)
+        db = _open_in_place(db_path, version)
+        if db is not None:
+            try:
+                run.update(db, batch=BATCH_REPORTS)
+                # the log's pages into the file now, as far as no reader still needs them: never waits
+                db.execute("pragma wal_checkpoint(passive)")
+            finally:
+                db.close()
+        else:
+            _rebuild(db_path, run)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _open_in_place(db_path: Path, version: str) -> sqlite_utils.Database | None:
+    """The serving index, to update in place; None when a new file must be built (none yet, another parser
+    version, or one that cannot be read)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    db = None
+    try:
+        db = sqlite_utils.Database(db_path)
+        db.conn.execute("pragma busy_timeout = 30000")  # a reader's checkpoint, another build
+        if store.get_meta(db, "parser_version") == version \
+                and db.execute("pragma journal_mode = wal").fetchone()[0] == "wal":
+            # a crash loses nothing committed; only power loss may lose the last batch, never half of one
+            db.execute("pragma synchronous = normal")
+            # a batch touches index pages all over the file: with SQLite's 2 MB cache they were spilled to
+            # the log and written again several times within one transaction (3x the bytes)
+            db.execute(f"pragma cache_size = -{CACHE_KB}")
+            store.create(db)  # an index from before a column existed gains it
+            return db
+    except sqlite3.DatabaseError:
+        pass
+    if db is not None:
+        db.close()
+    return None
+
+
+def _rebuild(db_path: Path, run: _Run) -> None:
+    """Build a new file from a copy of the index (its reports are known, as `changed`) and swap it in."""
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     _copy_existing(db_path, tmp)
     try:
@@ -138,11 +199,63 @@ def build_index(
         db.execute("pragma synchronous = off")
         db.execute("pragma journal_mode = memory")
         store.create(db)
-        version = parser_version()
-        reparse_all = store.get_meta(db, "parser_version") != version
-        known = {r["path"]: (r["id"], r["sha256"], r["file"], r["source_row"] or "")
-                 for r in db.query("select id, path, sha256, file, source_row from reports")}
-        found_sources = sources_for([f.path for f in files], [Path(p).resolve() for p in paths if Path(p).is_dir()])
+        run.update(db, batch=BATCH_REPORTS)  # batches here too: a journal of every page changed stays small
+        db.execute("analyze")  # statistics let the planner pick the right index for each question
+        db.execute("pragma journal_mode = wal")  # the next update goes in place
+        db.close()
+        _empty_log(db_path)
+        os.replace(tmp, db_path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _empty_log(db_path: Path) -> None:
+    """Before a new file takes the index's name: the write-ahead log beside that name must hold no page of
+    the old file, or SQLite would apply it to the new one. A killed update may have left some."""
+    if not Path(f"{db_path}-wal").exists():
+        return
+    try:
+        with closing(sqlite3.connect(db_path, timeout=30)) as conn:
+            busy = conn.execute("pragma wal_checkpoint(truncate)").fetchone()[0]
+    except sqlite3.DatabaseError:
+        Path(f"{db_path}-wal").unlink(missing_ok=True)  # an unreadable old index: its log is worth nothing
+        return
+    if busy:
+        raise NianbaoError(f"readers kept {db_path} busy for 30 s: the old index still serves; build again")
+
+
+@contextmanager
+def _one_build_at_a_time(db_path: Path):
+    """A build from the command line and one from the bot take turns (a lock file beside the index)."""
+    with open(db_path.with_name(f".{db_path.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass
+class _Run:
+    """One build's inputs, applied to an open index by `update`."""
+
+    files: list
+    sources: dict
+    summary: BuildSummary
+    version: str
+    jobs: int
+    limits: Limits
+    progress: Progress | None
+    started: float
+
+    def update(self, db: sqlite_utils.Database, batch: int | None) -> None:
+        """Apply the files to db: one transaction per `batch` parsed reports (None: one for all, and rule 6
+        checked again for every agency), each moving the generation readers watch."""
+        summary, files = self.summary, self.files
+        reparse_all = store.get_meta(db, "parser_version") != self.version
+        known = {r["path"]: (r["id"], r["sha256"], r["file"], r["source_row"] or "", r["agency"])
+                 for r in db.query("select id, path, sha256, file, source_row, agency from reports")}
         todo, hashes = [], {}
         for found in files:
             path = found.path
@@ -152,55 +265,74 @@ def build_index(
                 summary.failed.append((str(path), getattr(err, "reason", None) or f"cannot read: {err}"))
                 continue
             old = known.get(str(path))
-            source = found_sources.get(path) or Source()
+            source = self.sources.get(path) or Source()
             # a changed sources.tsv row changes what the report's metadata is read from
-            if old and old[1:] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
+            if old and old[1:4] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
             else:
                 todo.append(found)
         gone = [p for p in known if p not in hashes]
-        for path in gone:
-            _delete_report(db, known[path][0])
-        summary.removed = len(gone)
-        if todo:
-            t0 = time.perf_counter()
-            tokenize.tokenizer()
-            summary.tokenizer_seconds = time.perf_counter() - t0
-        for done, result in enumerate(_parse_all(todo, jobs, limits or Limits.from_env(), found_sources),
-                                      start=1):
-            if isinstance(result, tuple):
-                summary.failed.append(result)
-                # a broken new version of a file leaves the old one serving
-                if progress:
-                    progress(done, len(todo), Path(result[0]).name)
-                continue
-            old = known.get(result.path)
-            if old:
-                _delete_report(db, old[0])
-                summary.changed += 1
-            else:
-                summary.added += 1
-            summary.chars += result.chars
-            _insert_report(db, result)
-            if progress:
-                progress(done, len(todo), result.file)
-        old_years.resolve(db)
-        _cross_year_checks(db)
-        db.execute("analyze")  # statistics let the planner pick the right index for each question
-        summary.reports = db["reports"].count
-        summary.facts = db["facts"].count
-        summary.seconds = time.perf_counter() - started
-        store.set_meta(db, "parser_version", version)
-        store.set_meta(db, "built_at", datetime.now(UTC).isoformat(timespec="seconds"))
-        store.set_meta(db, "last_build", summary.as_dict())
+        touched: set[str] = set()  # agencies whose rule-6 checks must be read again
+        db.conn.execute("begin immediate")
+        try:
+            for path in gone:
+                _delete_report(db, known[path][0])
+                touched.add(known[path][4] or "")
+            summary.removed = len(gone)
+            if todo:
+                t0 = time.perf_counter()
+                tokenize.tokenizer()
+                summary.tokenizer_seconds = time.perf_counter() - t0
+            pending = len(gone)
+            for done, result in enumerate(_parse_all(todo, self.jobs, self.limits, self.sources), start=1):
+                if isinstance(result, tuple):
+                    summary.failed.append(result)
+                    # a broken new version of a file leaves the old one serving
+                    if self.progress:
+                        self.progress(done, len(todo), Path(result[0]).name)
+                    continue
+                old = known.get(result.path)
+                if old:
+                    _delete_report(db, old[0])
+                    touched.add(old[4] or "")
+                    summary.changed += 1
+                else:
+                    summary.added += 1
+                summary.chars += result.chars
+                _insert_report(db, result)
+                touched.add(result.meta.agency or "")
+                pending += 1
+                if batch and pending >= batch:
+                    self._commit(db, touched)
+                    touched, pending = set(), 0
+                    db.conn.execute("begin immediate")
+                if self.progress:
+                    self.progress(done, len(todo), result.file)
+            self._commit(db, None if batch is None else touched, final=True)
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            raise
+
+    def _commit(self, db: sqlite_utils.Database, touched: set[str] | None, final: bool = False) -> None:
+        """Finish one batch: rule 6 for the agencies it touched, the generation, then COMMIT."""
+        summary = self.summary
+        changed = touched is None or bool(touched)
+        if changed:
+            old_years.resolve(db)  # rows of old tables that a neighbouring year's 历年累计 decides
+            _cross_year_checks(db, touched)
+            store.bump_generation(db)
+        if final:
+            summary.reports = db["reports"].count
+            summary.facts = db["facts"].count
+            if store.get_meta(db, "parser_version") != self.version:
+                store.set_meta(db, "parser_version", self.version)
+            if changed:
+                store.set_meta(db, "built_at", datetime.now(UTC).isoformat(timespec="seconds"))
+            summary.seconds = time.perf_counter() - self.started
+            # also when nothing changed (/status shows the last build's failures): the generation stays
+            store.set_meta(db, "last_build", summary.as_dict())
         db.conn.commit()
-        db.close()
-        os.replace(tmp, db_path)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-            leftover.unlink(missing_ok=True)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _remove_stale_temps(db_path: Path) -> None:
@@ -325,10 +457,15 @@ def _cells_json(check: rules.Check) -> str:
     return json.dumps(check.cells, ensure_ascii=False) if check.status == rules.FAIL else "[]"
 
 
-def _cross_year_checks(db: sqlite_utils.Database) -> None:
-    """Rule 6 for every agency with reports for consecutive years."""
-    db.execute("delete from checks where rule = 6")
-    reports = list(db.query("select id, agency, year, file from reports where agency != '' and year is not null"))
+def _cross_year_checks(db: sqlite_utils.Database, agencies: set[str] | None = None) -> None:
+    """Rule 6 for every agency (or these agencies) with reports for consecutive years."""
+    scope, args = "", []
+    if agencies is not None:
+        args = sorted(agencies)
+        scope = f" and agency in ({','.join('?' * len(args))})"
+    db.execute("delete from checks where rule = 6" + scope, args)
+    reports = list(db.query("select id, agency, year, file from reports where agency != '' and year is not null"
+                            + scope, args))
     by_key = {(r["agency"], r["year"]): r for r in reports}
     for (agency, year), later in by_key.items():
         earlier = by_key.get((agency, year - 1))

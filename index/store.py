@@ -7,12 +7,16 @@ reaches MATCH only through `fts_query`, which quotes every token.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
+import stat
+from contextlib import closing
 from pathlib import Path
 
 import sqlite_utils
 
-from index.errors import IndexMissing
+from index.errors import IndexMissing, NianbaoError
 
 SCHEMA_VERSION = 1
 
@@ -115,7 +119,67 @@ def create(db: sqlite_utils.Database) -> None:
     db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
     db["checks"].create_index(["report_id"], if_not_exists=True)
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    set_meta(db, "schema_version", SCHEMA_VERSION)
+    if get_meta(db, "schema_version") != SCHEMA_VERSION:  # no write when nothing changes: readers watch writes
+        set_meta(db, "schema_version", SCHEMA_VERSION)
+
+
+class NotAnIndex(NianbaoError):
+    """A build was pointed at an existing file that is not a nianbao index: it is refused, never replaced.
+    (Here, not in index/errors.py: that module is part of the parser version, and this changes no parse.)"""
+
+    def __init__(self, path, why: str):
+        self.path = str(path)
+        super().__init__(f"--db {self.path} {why}: it is not a nianbao index, so it is left as it is; "
+                         f"give another --db path, or move the file away")
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+INDEX_TABLES = {"reports", "facts", "meta"}
+
+
+def check_target(path: str | Path) -> None:
+    """Refuse to build into an existing file that is not a nianbao index (a text file, a device, another
+    program's database): a build would replace it. Nothing, an empty file or an empty database is fine."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAnIndex(path, "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise NotAnIndex(path, "is not a regular file")
+    if st.st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise NotAnIndex(path, "is not an SQLite database")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as err:
+        raise NotAnIndex(path, f"cannot be read ({err})") from err
+    if tables and not tables >= INDEX_TABLES:
+        raise NotAnIndex(path, f"is an SQLite database of something else (tables: {', '.join(sorted(tables)[:5])})")
+
+
+def fts_out_of_sync(conn: sqlite3.Connection) -> int:
+    """Rows the passage search and the passages disagree on: indexed rows no passage has, plus passages
+    the search does not hold (0 when every write kept both in one transaction)."""
+    conn.execute("create virtual table if not exists temp.passages_vocab using fts5vocab(main, passages_fts, instance)")
+    try:
+        indexed = {r[0] for r in conn.execute("select distinct doc from temp.passages_vocab")}
+    finally:
+        conn.execute("drop table temp.passages_vocab")
+    held = {r[0] for r in conn.execute("select id from passages where tokens != ''")}
+    return len(indexed ^ held)
+
+
+def bump_generation(db: sqlite_utils.Database) -> int:
+    """Count one more change of the index's data, in the caller's transaction: readers reopen when it moves."""
+    generation = int(get_meta(db, "generation", 0) or 0) + 1
+    set_meta(db, "generation", generation)
+    return generation
 
 
 def set_meta(db: sqlite_utils.Database, key: str, value) -> None:

@@ -168,6 +168,7 @@ def test_failed_swap_leaves_the_old_index_intact(seeds, tmp_path, monkeypatch):
     build_index([seeds], db)
     before, old_bytes = counts(db), db.read_bytes()
     (seeds / SEED_003).unlink()
+    monkeypatch.setattr(build, "parser_version", lambda: "a-later-parser")  # a full rebuild: a new file
 
     def crash(src, dst):
         raise OSError(28, "No space left on device")
@@ -180,27 +181,47 @@ def test_failed_swap_leaves_the_old_index_intact(seeds, tmp_path, monkeypatch):
     assert temp_files(tmp_path) == []
 
 
-def test_a_killed_build_leaves_the_old_index_and_its_temp_file_is_cleared(seeds, tmp_path):
-    db = tmp_path / "index.db"
-    build_index([seeds], db)
-    before, old_bytes = counts(db), db.read_bytes()
-    (seeds / SEED_002).write_text((seeds / SEED_002).read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")
-    # a build that dies half way through writing, as a kill -9 would leave it
+def killed_build(seeds: Path, db: Path, parser: str | None = None) -> subprocess.CompletedProcess:
+    """A build that dies half way through writing, as a kill -9 would leave it (another parser: a rebuild)."""
     script = textwrap.dedent(f"""
         import os
         from index import build
         def die(db, report):
             os._exit(9)
         build._insert_report = die
+        if {parser!r}:
+            build.parser_version = lambda: {parser!r}
         build.build_index([{str(seeds)!r}], {str(db)!r})
     """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60)
-    assert done.returncode == 9
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60)
+
+
+def test_a_killed_update_in_place_leaves_the_old_index(seeds, tmp_path):
+    db = tmp_path / "index.db"
+    build_index([seeds], db)
+    facts = "select file, metric, applicant, value, line from facts order by 1, 2, 3, 5"
+    before, old_facts = counts(db), list(sqlite_utils.Database(db).query(facts))
+    (seeds / SEED_002).write_text((seeds / SEED_002).read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")
+    (seeds / SEED_003).unlink()  # deleted in the same transaction the kill cuts short
+    assert killed_build(seeds, db).returncode == 9
+    assert temp_files(tmp_path) == []  # in place: no copy
+    assert counts(db) == before
+    assert list(sqlite_utils.Database(db).query(facts)) == old_facts
+    assert sqlite_utils.Database(db).execute("pragma integrity_check").fetchone() == ("ok",)
+    summary = build_index([seeds], db)
+    assert (summary.changed, summary.removed) == (1, 1)
+
+
+def test_a_killed_rebuild_leaves_the_old_index_and_its_temp_file_is_cleared(seeds, tmp_path):
+    db = tmp_path / "index.db"
+    build_index([seeds], db)
+    before, old_bytes = counts(db), db.read_bytes()
+    assert killed_build(seeds, db, parser="a-later-parser").returncode == 9
     assert temp_files(tmp_path), "the dead build left its temporary file"
     assert db.read_bytes() == old_bytes
     assert counts(db) == before
     summary = build_index([seeds], db)
-    assert summary.changed == 1
+    assert summary.unchanged == 5
     assert temp_files(tmp_path) == []
 
 

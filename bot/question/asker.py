@@ -52,11 +52,22 @@ class Asker:
         old.close()
         tokenize.add_names(fresh.agencies)  # new agencies' names stay whole in searches
 
+    def follow(self) -> None:
+        """Reopen the index if a build changed it since (in place or by a new file): a running bot
+        answers from what the command line just built, with no /reindex or restart."""
+        if not self.index.stale():
+            return
+        try:
+            self.reload()
+        except Exception:  # e.g. a file copied over the index: keep serving what was read
+            log.exception("the index at %s changed but cannot be read; still serving the last one", self.db_path)
+
     # --- questions --------------------------------------------------------------------
 
     def ask(self, question: str, context: FollowUp | dict | None = None) -> Answer:
         """Answer one question; `context` is the previous answer's .context for follow-ups."""
         try:
+            self.follow()
             return self._ask(question or "", FollowUp.of(context))
         except Exception:  # one boundary: no question may break a channel
             log.exception("question failed: %r", (question or "")[:200])
@@ -167,9 +178,11 @@ class Asker:
                               [s.agencies[0] for s in p.agencies if len(s.agencies) == 1], p.years)
 
     def search(self, text: str) -> Answer:
+        self.follow()
         return documents.search(text, normalize(text), self.index, [], [])
 
     def report_card(self, agency_text: str, year: int | None = None) -> Answer:
+        self.follow()
         query = normalize(f"{agency_text} {compose.say('year_item', year=year)}" if year else agency_text)
         parsed = self._understand(query)
         parsed.intent = "summary"
@@ -180,6 +193,7 @@ class Asker:
         return documents.summary(agency_text, parsed, self.index, self.agencies)
 
     def list_reports(self, filter_text: str = "") -> list[dict]:
+        self.follow()
         parsed = understand(normalize(filter_text), self.agencies, None) if filter_text else None
         names = {a for s in parsed.agencies for a in s.agencies} if parsed else set()
         years = set(parsed.years) if parsed else set()
@@ -194,6 +208,7 @@ class Asker:
         return out
 
     def stats(self) -> dict:
+        self.follow()
         conn = self.index.conn
         return {
             "reports": len(self.index.reports),
@@ -208,12 +223,14 @@ class Asker:
         }
 
     def source_lines(self, file: str, line: int, around: int = 3) -> list[tuple[int, str]]:
+        self.follow()
         lines = self.index.lines(file)
         lo, hi = max(1, line - around), min(len(lines), line + around)
         return [(n, lines[n - 1]) for n in range(lo, hi + 1)]
 
     def choose(self, answer_context: FollowUp | dict, agency: str) -> Answer:
         """Answer again after the user picked one agency of an ambiguous question."""
+        self.follow()
         question = FollowUp.of(answer_context).question
         parsed = self._understand(normalize(question))
         parsed.agencies = [followup.spot(agency)]

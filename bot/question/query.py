@@ -6,6 +6,7 @@ Reads SQLite only (never writes). A figure a row does not hold (不予公开,
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
 from collections import Counter, OrderedDict
@@ -115,6 +116,14 @@ def _region_names(reports: list[dict]) -> dict[str, tuple[str, str]]:
     return names
 
 
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _plain(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -158,9 +167,38 @@ class Index:
         self.agencies = sorted(self.by_agency)
         self.regions = _region_names(self.reports)
         self.cat = catalogue.load()
-        # the index never changes under an open Index (a rebuild means a new one), so rankings
+        # what this Index was read from: a build commits a new generation in place or swaps in a new file
+        self._stamp = _stamp(self.path)
+        self._data_version = self._pragma_data_version()
+        self.generation = self._generation()
+        # the data never changes under an open Index (a change means a new one: `stale`), so rankings
         # and searches, the costly questions, are remembered: popular ones are asked again and again
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
+
+    def stale(self) -> bool:
+        """Whether the index holds other data than this Index read (a stat and a pragma: cheap enough
+        for every question): another file under the name, or another generation committed in place."""
+        stamp = _stamp(self.path)
+        if stamp is None or stamp == self._stamp and self._pragma_data_version() == self._data_version:
+            return False  # a vanished index leaves this one serving
+        if stamp[:2] != self._stamp[:2]:
+            return True
+        self._stamp, self._data_version = stamp, self._pragma_data_version()
+        # a write that changed no data (a build that found nothing new) keeps the generation
+        return self._generation() != self.generation
+
+    def _pragma_data_version(self) -> int | None:
+        try:
+            return self.conn.execute("pragma data_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return None
+
+    def _generation(self) -> object:
+        try:
+            row = self.conn.execute("select value from meta where key = 'generation'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return json.loads(row[0]) if row else None
 
     def _remember(self, key: tuple, compute):
         if key in self._remembered:
