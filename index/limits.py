@@ -27,6 +27,11 @@ UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx's members, declared and as actuall
 ZIP_MEMBERS = 5000
 PDF_PAGES = 500
 IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
+# OCR (index.ocr): a page is rendered at OCR_DPI and any picture is read at most OCR_PIXELS (an A4 page at
+# 200 dpi is 3.9 million); a PDF of more scanned pages than OCR_PAGES is refused, each page costs seconds
+OCR_DPI = 200
+OCR_PIXELS = 12_000_000
+OCR_PAGES = 60
 GRID_CELLS = 250_000  # one table's grid once rowspan/colspan are laid out
 COLSPAN = 100
 TEXT_CHARS = 5_000_000  # a report's text once read

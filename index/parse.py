@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import checks, tokenize
+from index import checks, ocr_fill, tokenize
 from index.facts import Fact, from_prose, from_table
 from index.history import history_facts
 from index.layout import blocks as read_blocks
@@ -87,6 +87,8 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     found = tables.found
     missing = [t for t in ALL_TABLES if t not in found] if found else list(ALL_TABLES)
     warnings = list(meta.warnings) + tables.warnings
+    # lines read by OCR (index.ocr): their facts marked, their empty cells filled only as the sum rules decide
+    facts = ocr_fill.mark(facts, getattr(lines, "ocr", set()), getattr(lines, "unsure", set()), warnings)
     facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
     if found and missing:
         warnings.append("missing tables: " + ", ".join(missing))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from index import limits
 from index.errors import ReportError
+from index.ocr import read_image
 from index.read_blocks import span_grid
 from index.read_docx import read_docx
 from index.read_html import read_html
@@ -25,10 +26,11 @@ from index.read_text import decode_text, read_text, split_lines
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "decode_text", "read_lines", "sha256_of", "span_grid", "split_lines"]
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".png", ".jpg", ".jpeg")
 MAX_BYTES = 20 * 1024 * 1024
 
-_KIND = {".txt": "text", ".md": "text", ".html": "HTML", ".htm": "HTML", ".docx": "a Word .docx file", ".pdf": "a PDF"}
+_KIND = {".txt": "text", ".md": "text", ".html": "HTML", ".htm": "HTML", ".docx": "a Word .docx file", ".pdf": "a PDF",
+         ".png": "an image", ".jpg": "an image", ".jpeg": "an image"}
 
 
 def read_lines(path: str | Path, max_bytes: int = MAX_BYTES) -> list[str]:
@@ -42,6 +44,9 @@ def read_lines(path: str | Path, max_bytes: int = MAX_BYTES) -> list[str]:
         ".htm": read_html,
         ".docx": read_docx,
         ".pdf": read_pdf,
+        ".png": read_image,  # a picture of a table: OCR (index.ocr)
+        ".jpg": read_image,
+        ".jpeg": read_image,
     }[suffix]
     try:
         lines = reader(path)

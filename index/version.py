@@ -20,12 +20,15 @@ INDEX = Path(__file__).parent
 # bump to re-parse everything for a reason no file below shows (a change in how facts are stored)
 PARSER_VERSION = "2"
 PARSING_MODULES = (
-    "align", "catalogue", "cells", "checks", "errors", "facts", "history", "layout", "limits", "metadata", "parse",
-    "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover", "runs", "runs_text",
-    "sections", "sources", "tables", "template", "tokenize",
+    "align", "catalogue", "cells", "checks", "errors", "facts", "history", "layout", "limits", "metadata", "ocr",
+    "ocr_fill", "parse", "prose", "read", "read_blocks", "read_docx", "read_html", "read_pdf", "read_text", "recover",
+    "runs", "runs_text", "sections", "sources", "tables", "template", "tokenize",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "regions.yaml", "sections.yaml", "terms.yaml")
-PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer", "pypinyin")
+PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer",
+                     "pypinyin",
+                     # OCR (index.ocr): the engine, its runtime, and the renderer of scanned pages
+                     "rapidocr", "onnxruntime", "pypdfium2")
 
 
 def parser_version(index: Path = INDEX, salt: str = PARSER_VERSION) -> str:

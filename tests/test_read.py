@@ -433,7 +433,7 @@ def test_html_with_only_scripts_has_no_text(tmp_path):
 
 
 def test_supported_extensions():
-    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".png", ".jpg", ".jpeg")
 
 
 def test_sha256_of(tmp_path):
