@@ -32,6 +32,7 @@ IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
 OCR_DPI = 200
 OCR_PIXELS = 12_000_000
 OCR_PAGES = 60
+OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
 GRID_CELLS = 250_000  # one table's grid once rowspan/colspan are laid out
 COLSPAN = 100
 TEXT_CHARS = 5_000_000  # a report's text once read
@@ -45,12 +46,17 @@ class OverLimit(ValueError):
 @dataclass(frozen=True)
 class Limits:
     """Per-worker caps: address space in MB; wall seconds per file, `seconds` plus `seconds_per_mb` of its
-    size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`."""
+    size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`.
+    A file that may need OCR (a PDF, a picture) gets `ocr_seconds` plus `ocr_seconds_per_mb`, at most
+    `ocr_max_seconds`: a scanned page takes 10–60 s on one core, and a scan's bytes are mostly pictures."""
 
     memory_mb: int = 768
     seconds: float = 20.0
     seconds_per_mb: float = 10.0
     max_seconds: float = 300.0
+    ocr_seconds: float = 90.0
+    ocr_seconds_per_mb: float = 150.0
+    ocr_max_seconds: float = 1800.0
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -59,9 +65,13 @@ class Limits:
             seconds=float(os.environ.get("NIANBAO_PARSE_SECONDS") or cls.seconds),
         )
 
-    def seconds_for(self, size: int) -> float:
-        """The wall time a file of `size` bytes may take to parse."""
-        return min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+    def seconds_for(self, size: int, path: str | None = None) -> float:
+        """The wall time a file of `size` bytes (at `path`, whose type says whether it may need OCR) may take."""
+        plain = min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+        if path is not None and os.path.splitext(str(path))[1].lower() in OCR_SUFFIXES:
+            ocr = min(self.ocr_seconds + self.ocr_seconds_per_mb * size / (1024 * 1024), self.ocr_max_seconds)
+            return max(plain, ocr)
+        return plain
 
     def apply(self) -> None:
         """Cap this process's address space at `memory_mb` more than it starts with: a runaway parser gets
