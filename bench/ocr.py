@@ -60,21 +60,26 @@ def scans(work: Path, only: str | None) -> list[tuple[str, str, Path, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only")
+    parser.add_argument("--cache", help="an OCR cache to keep between runs (default: a fresh one, every page read)")
+    parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        os.environ["NIANBAO_OCR_CACHE"] = str(work / "cache")
+        os.environ["NIANBAO_OCR_CACHE"] = args.cache or str(work / "cache")
         todo = scans(work, args.only)
         pages = {str(p): n for _, _, p, n in todo}
+        # the build's memory cap; wall time unbounded here: seconds per page are what is measured
         limits = Limits.from_env()
         total = {"cells": 0, "right": 0, "flagged": 0, "unflagged_wrong": 0, "unread": 0}
         seconds = npages = peak = 0
         print(f"worker caps: {limits.memory_mb} MB address space over its start, OCR'd files up to "
               f"{limits.seconds_for(10 << 20, 'x.pdf'):.0f} s")
         results = {}
-        for (path,), status, value in run_capped(_parse, [(str(p),) for _, _, p, _ in todo], 1, limits,
-                                                 lambda task: limits.seconds_for(os.path.getsize(task[0]), task[0])):
+        for (path,), status, value in run_capped(_parse, [(str(p),) for _, _, p, _ in todo], args.jobs, limits,
+                                                 lambda task: 7200.0):
             results[path] = (status, value)
+            print(f"  done {Path(path).name}", flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         for name, variant, path, n in todo:
             status, value = results[str(path)]
             if status != OK:

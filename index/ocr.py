@@ -39,6 +39,8 @@ CACHE_ENV = "NIANBAO_OCR_CACHE"
 SURE_SCORE = 0.9
 # part of the engine's identity in the cache key: a new model or row rule reads again
 CACHE_VERSION = "1"
+# the engine reads a page in bands of STRIP pixels overlapping by OVERLAP (several lines of text at 200 dpi)
+STRIP, OVERLAP = 1000, 200
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,11 @@ class Word:
 class Lines(list):
     """A reader's lines, with the 1-based numbers of those read by OCR and of those it was unsure of."""
 
-    def __init__(self, lines=(), ocr=(), unsure=()):
+    def __init__(self, lines=(), ocr=(), unsure=(), notes=()):
         super().__init__(lines)
         self.ocr: set[int] = set(ocr)
         self.unsure: set[int] = set(unsure)
+        self.notes: list[str] = list(notes)  # what the report's warnings should say (a picture not read)
 
 
 def available() -> bool:
@@ -125,16 +128,8 @@ def words_of(image) -> list[Word]:
         return [Word(*w) for w in json.loads(cached.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
         pass
-    import numpy as np
-
-    result = _engine()(np.asarray(image.convert("RGB")))
-    words = []
-    for box, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (),
-                                result.scores or (), strict=False):
-        xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-        (ax, ay), (bx, by) = (float(v) for v in box[0]), (float(v) for v in box[1])
-        tilt = math.degrees(math.atan2(by - ay, bx - ax)) if bx != ax else 0.0
-        words.append(Word(str(text), min(xs), min(ys), max(xs), max(ys), float(score), tilt))
+    with limits.ocr_memory():
+        words = _read(image.convert("RGB"))
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -142,6 +137,38 @@ def words_of(image) -> list[Word]:
         tmp.replace(cached)
     except OSError:
         pass  # a read-only home: OCR again next time, still correct
+    return words
+
+
+def _read(image) -> list[Word]:
+    """The engine over the picture in overlapping bands (its memory grows with the pixels it is given): a word
+    is kept from the band whose middle part holds its centre, so a line cut by a band's edge is read whole
+    from the next."""
+    import numpy as np
+
+    words: list[Word] = []
+    top = 0
+    while top < image.height:
+        bottom = min(top + STRIP, image.height)
+        keep_from = top + OVERLAP // 2 if top else 0
+        keep_to = bottom - OVERLAP // 2 if bottom < image.height else bottom
+        try:
+            result = _engine()(np.asarray(image.crop((0, top, image.width, bottom))))
+        except Exception as exc:  # onnxruntime reports its allocator failing as a RuntimeException
+            if "bad_alloc" in str(exc):
+                raise MemoryError(str(exc)) from None
+            raise
+        for box, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (),
+                                    result.scores or (), strict=False):
+            xs, ys = [float(p[0]) for p in box], [float(p[1]) + top for p in box]
+            if not keep_from <= (min(ys) + max(ys)) / 2 < keep_to:
+                continue
+            (ax, ay), (bx, by) = (float(v) for v in box[0]), (float(v) for v in box[1])
+            tilt = math.degrees(math.atan2(by - ay, bx - ax)) if bx != ax else 0.0
+            words.append(Word(str(text), min(xs), min(ys), max(xs), max(ys), float(score), tilt))
+        if bottom == image.height:
+            break
+        top = bottom - OVERLAP
     return words
 
 
@@ -273,14 +300,21 @@ def fit(image, max_pixels: int = limits.OCR_PIXELS):
 def read_image(path: Path) -> Lines:
     """An image file (.png/.jpg) → its lines, every one marked as read by OCR."""
     require(path, "a picture")
+    return join_marked(picture_blocks(path.read_bytes()))
+
+
+def picture_blocks(data: bytes, min_size: tuple[int, int] = (0, 0)) -> list[tuple[list[str], set[int]]]:
+    """A picture's bytes → its blocks of lines, each with the offsets of its unsure lines (see join_marked);
+    none for a picture smaller than `min_size` (an icon, a rule)."""
     from PIL import Image
 
-    data = path.read_bytes()
     with Image.open(io.BytesIO(data)) as image:
         picture_pixels(*image.size, "an image")
+        if image.width < min_size[0] or image.height < min_size[1]:
+            return []
         image.load()
         blocks, unsure = page_lines(words_of(fit(image)))
-    return join_marked([(b, {k for bi, k in unsure if bi == i}) for i, b in enumerate(blocks)])
+    return [(b, {k for bi, k in unsure if bi == i}) for i, b in enumerate(blocks)]
 
 
 def join_marked(blocks: list[tuple[list[str], set[int] | None]]) -> Lines:

@@ -86,7 +86,7 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     facts += history_facts(blocks)
     found = tables.found
     missing = [t for t in ALL_TABLES if t not in found] if found else list(ALL_TABLES)
-    warnings = list(meta.warnings) + tables.warnings
+    warnings = list(meta.warnings) + tables.warnings + list(getattr(lines, "notes", []))
     # lines read by OCR (index.ocr): their facts marked, their empty cells filled only as the sum rules decide
     facts = ocr_fill.mark(facts, getattr(lines, "ocr", set()), getattr(lines, "unsure", set()), warnings)
     facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
