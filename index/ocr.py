@@ -247,10 +247,17 @@ def _cells(row: list[Word], columns: list[float] | None) -> tuple[list[str], flo
     return [w.text for w in labels] + slots, low
 
 
-def page_lines(words: list[Word]) -> tuple[list[list[str]], set[tuple[int, int]]]:
+def page_lines(words: list[Word], image=None) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """Words → blocks of lines as the other readers give them (paragraph lines; table rows joined by TABs),
-    and the (block, line) positions of rows with a value OCR was unsure of."""
-    rows = _rows(_deskew(words))
+    and the (block, line) positions of rows with a value OCR was unsure of. With the picture, a row of a
+    ruled table is cut into its cells by the rules: an empty cell stays an empty cell, and the lines of one
+    cell (a label over two lines) are one cell."""
+    turned = _deskew(words)
+    place = {id(t): w for t, w in zip(turned, words, strict=True)}
+    rows = [[place[id(t)] for t in r] for r in _rows(turned)]
+    grid = _Rules(image) if image is not None else None
+    ruled = [grid.cells(r) if grid else None for r in rows]
+    rows, ruled = _join_cell_lines(rows, ruled, grid)
     has_value = [any(_is_value(w) for w in r) for r in rows]
     columns: list[list[float] | None] = [None] * len(rows)
     i = 0
@@ -269,8 +276,12 @@ def page_lines(words: list[Word]) -> tuple[list[list[str]], set[tuple[int, int]]
     blocks: list[list[str]] = []
     unsure: set[tuple[int, int]] = set()
     table = False
-    for row, cols in zip(rows, columns, strict=True):
-        cells, low = _cells(row, cols)
+    for row, cols, cut in zip(rows, columns, ruled, strict=True):
+        if cut is not None:
+            cells = cut
+            low = min((w.score for w in row if _is_value(w)), default=1.0)
+        else:
+            cells, low = _cells(sorted(row, key=lambda w: w.x0), cols)
         cells = [" ".join(c.split()) for c in cells]
         is_row = len(cells) > 1
         if not blocks or is_row != table:
@@ -280,6 +291,89 @@ def page_lines(words: list[Word]) -> tuple[list[list[str]], set[tuple[int, int]]
         if is_row and low < SURE_SCORE:
             unsure.add((len(blocks) - 1, len(blocks[-1]) - 1))
     return blocks, unsure
+
+
+class _Rules:
+    """The ruling lines of a picture's tables: masks of long vertical and horizontal strokes."""
+
+    def __init__(self, image) -> None:
+        import cv2
+        import numpy as np
+
+        gray = np.asarray(image.convert("L"))
+        _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        unit = max(20, min(gray.shape) // 60)
+        self.vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((unit, 1), np.uint8)) > 0
+        self.horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, unit), np.uint8)) > 0
+
+    def lines_at(self, y0: float, y1: float) -> list[float]:
+        """x of the vertical rules crossing the band y0..y1 from top to bottom (most of its height)."""
+        top, bottom = max(int(y0), 0), min(int(y1) + 1, self.vertical.shape[0])
+        if bottom - top < 3:
+            return []
+        counts = self.vertical[top:bottom].sum(axis=0)
+        hits = [x for x, n in enumerate(counts) if n >= 0.7 * (bottom - top)]
+        lines: list[list[int]] = []
+        for x in hits:
+            if lines and x - lines[-1][-1] <= 3:
+                lines[-1].append(x)
+            else:
+                lines.append([x])
+        return [statistics.fmean(group) for group in lines]
+
+    def cells(self, row: list[Word]) -> list[str] | None:
+        """A row's cells between the rules crossing it, or None when it is not in a ruled table."""
+        lines = self.lines_at(min(w.y0 for w in row), max(w.y1 for w in row))
+        if len(lines) < 3:
+            return None
+        cells: list[list[Word]] = [[] for _ in range(len(lines) + 1)]
+        for w in row:
+            cells[sum(1 for x in lines if x < w.cx)].append(w)
+        # the row's words come top line first, each line left to right: a cell's lines join in that order
+        inner = [_glue(w.text for w in c) for c in cells[1:-1]]
+        outside = [w.text for c in (cells[0], cells[-1]) for w in c]
+        return ([_glue(outside)] if outside else []) + inner
+
+    def rule_between(self, a: list[Word], b: list[Word]) -> bool:
+        """Whether a horizontal rule runs between two rows (within the span of their words)."""
+        x0, x1 = int(min(w.x0 for w in a + b)), int(max(w.x1 for w in a + b)) + 1
+        y0 = int(statistics.fmean(w.cy for w in a))
+        y1 = int(statistics.fmean(w.cy for w in b)) + 1
+        if y1 <= y0:
+            return False
+        band = self.horizontal[y0:y1, x0:x1]
+        return bool(band.size) and band.sum() >= 0.2 * (x1 - x0)
+
+
+def _glue(pieces) -> str:
+    """A cell's pieces as one text: nothing between Chinese characters, a space otherwise."""
+    out = ""
+    for piece in pieces:
+        glue = "" if out and _is_cjk(out[-1]) and _is_cjk(piece[:1]) else " "
+        out = out + glue + piece if out else piece
+    return out
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(char) and ("\u4e00" <= char <= "\u9fff" or char in "（）()、，“”")
+
+
+def _join_cell_lines(rows, ruled, grid):
+    """Consecutive rows of one ruled table row (no horizontal rule between them) made one row."""
+    if grid is None:
+        return rows, ruled
+    out_rows, out_ruled = [], []
+    for row, cut in zip(rows, ruled, strict=True):
+        if (cut is not None and out_ruled and out_ruled[-1] is not None
+                and not grid.rule_between(out_rows[-1], row)):
+            merged = out_rows[-1] + row
+            again = grid.cells(merged)
+            if again is not None:
+                out_rows[-1], out_ruled[-1] = merged, again
+                continue
+        out_rows.append(row)
+        out_ruled.append(cut)
+    return out_rows, out_ruled
 
 
 def picture_pixels(width: int, height: int, where: str) -> None:
@@ -313,7 +407,8 @@ def picture_blocks(data: bytes, min_size: tuple[int, int] = (0, 0)) -> list[tupl
         if image.width < min_size[0] or image.height < min_size[1]:
             return []
         image.load()
-        blocks, unsure = page_lines(words_of(fit(image)))
+        image = fit(image)
+        blocks, unsure = page_lines(words_of(image), image)
     return [(b, {k for bi, k in unsure if bi == i}) for i, b in enumerate(blocks)]
 
 

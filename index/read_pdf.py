@@ -37,7 +37,8 @@ def read_pdf(path: Path) -> list[str]:
                 if scanned > limits.OCR_PAGES:
                     raise limits.OverLimit(f"more than {limits.OCR_PAGES} scanned pages to OCR")
                 ocr.require(path, f"page {page.page_number} is a scanned image")
-                page_blocks, unsure = ocr.page_lines(ocr.words_of(_render(page)))
+                picture = _render(page)
+                page_blocks, unsure = ocr.page_lines(ocr.words_of(picture), picture)
                 page_blocks = [[line for line in b if not PAGE_NUMBER.match(line)] for b in page_blocks]
                 blocks.extend((b, {k for bi, k in unsure if bi == i}) for i, b in enumerate(page_blocks))
                 page.close()
