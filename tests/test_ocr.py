@@ -9,6 +9,7 @@ its figures.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -237,7 +238,24 @@ SEEDS = {"000": "000_45e9b68dfabc38a8.txt", "001": "001_114e84585976705a.txt", "
 
 
 @needs_ocr
+@pytest.mark.slow  # one page of OCR: ~40 s on a quiet machine
+def test_seed_001s_missing_table_stays_missing_in_a_scan(tmp_path, cache):
+    # its 表二 was a picture the seed does not hold: a scan of its tables (the first page, where 表二 would
+    # stand) has none to read, and what it does read is right or flagged
+    pages = seed_scan_pages(ROOT / "seeds" / SEEDS["001"], tmp_path, dpi=150)[:1]
+    report = parse_file(save_scan(pages, tmp_path / "001.pdf", dpi=150))
+    assert "表二" in report.missing_tables
+    assert not [f for f in report.facts if f.metric.startswith("proactive.")]
+    read = {(f.metric, f.applicant) for f in report.facts}
+    result = score({k: v for k, v in gold_cells("001").items() if k in read}, report.facts)
+    assert result["unflagged_wrong"] == 0, result["wrong"]
+    assert result["right"] + result["flagged"] >= 50, result
+
+
+@needs_ocr
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("NIANBAO_OCR_MATRIX"),
+                    reason="minutes of OCR: set NIANBAO_OCR_MATRIX=1 (bench/ocr.py prints the same figures)")
 @pytest.mark.parametrize("seed", list(SEEDS))
 def test_every_seeds_tables_scanned_clean_and_poor(tmp_path, cache, seed):
     pages = seed_scan_pages(ROOT / "seeds" / SEEDS[seed], tmp_path)
