@@ -22,6 +22,6 @@ fi
 stamp="$ROOT/.venv/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
-  "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[test,web]"
+  "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[test,web,ocr]"
   touch "$stamp"
 fi

@@ -379,7 +379,7 @@ def _parse_all(files: list, jobs: int, limits: Limits, sources: dict | None = No
         return
     tasks = [(found.path, found.name, (sources or {}).get(found.path)) for found in files]
     sizes = {found.path: _size(found.path) for found in files}
-    budget = lambda task: limits.seconds_for(sizes[task[0]])  # noqa: E731
+    budget = lambda task: limits.seconds_for(sizes[task[0]], task[0])  # noqa: E731
     for (path, *_), status, value in run_capped(_parse_safely, tasks, jobs, limits, budget):
         if status != OK:
             yield (str(path), value)  # over a cap: the worker's reason

@@ -65,30 +65,37 @@ def _equation(rule, subject, facts, left, right) -> Check:
 
 def report_checks(facts: list[Fact]) -> list[Check]:
     """Rules 1–5 on one report's facts."""
-    cat = catalogue.load()
     table = {(f.metric, f.applicant): f for f in facts if f.table != PROSE and f.year is None}
-    out: list[Check] = []
+    out = [_equation(rule, subject, table, left, right) if left else Check(rule, subject, NA)
+           for rule, subject, left, right in table_equations(facts, table)]
+    out.extend(_prose_checks(facts, table))
+    return out
+
+
+def table_equations(facts: list[Fact], table: dict) -> list[tuple[int, str, list, list]]:
+    """Rules 1–4 as equations (rule, subject, left cells, right cells) over the table cells `table` holds;
+    a rule 2 with no result rows printed has no left side."""
+    cat = catalogue.load()
+    out: list[tuple[int, str, list, list]] = []
     applicants = list(cat.applicant_order)
-    has_apply = any(f.table == TABLE_APPLY for f in facts)
-    if has_apply:
+    if any(f.table == TABLE_APPLY for f in facts):
         for a in applicants:
-            out.append(_equation(1, a, table, [("apply.new", a), ("apply.carried_over", a)],
-                                 [("apply.total", a), ("apply.carried_forward", a)]))
+            out.append((1, a, [("apply.new", a), ("apply.carried_over", a)],
+                        [("apply.total", a), ("apply.carried_forward", a)]))
         parts = [m for m, spec in cat.metrics.items()
                  if spec.table == TABLE_APPLY and m.startswith(("apply.denied.", "apply.unable.", "apply.not_processed."))]
         # the rows a report printed count, whichever format's （六） it used
         result_rows = list(dict.fromkeys(RESULT_ROWS_2019 + RESULT_ROWS_2021)) + parts
         for a in applicants:
             rows = [(m, a) for m in result_rows if (m, a) in table]
-            out.append(_equation(2, a, table, rows, [("apply.total", a)]) if rows else Check(2, a, NA))
+            out.append((2, a, rows, [("apply.total", a)]))
         apply_metrics = sorted({m for m, a in table if m.startswith("apply.")})
         for m in apply_metrics:
-            out.append(_equation(3, m, table, [(m, a) for a in applicants[:-1]], [(m, "total")]))
+            out.append((3, m, [(m, a) for a in applicants[:-1]], [(m, "total")]))
     if any(f.table == TABLE_REVIEW for f in facts):
         for block in cat.review_blocks:
             cols = [(f"{block}.{c}", None) for c in cat.review_columns]
-            out.append(_equation(4, block, table, cols[:-1], cols[-1:]))
-    out.extend(_prose_checks(facts, table))
+            out.append((4, block, cols[:-1], cols[-1:]))
     return out
 
 

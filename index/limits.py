@@ -16,6 +16,7 @@ contains this text sleeps instead, to stand for a reader that never returns.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -28,6 +29,16 @@ UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx's members, declared and as actuall
 ZIP_MEMBERS = 5000
 PDF_PAGES = 500
 IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
+# OCR (index.ocr): a page is rendered at OCR_DPI and any picture is read at most OCR_PIXELS (an A4 page at
+# 200 dpi is 3.9 million); a PDF of more scanned pages than OCR_PAGES is refused, each page costs seconds
+OCR_DPI = 200
+OCR_PIXELS = 12_000_000
+OCR_PAGES = 60
+OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".html", ".htm")  # an HTML page may show a table as a picture
+PICTURE_BYTES = 20 * 1024 * 1024  # one picture file an HTML report shows
+# the OCR engine (onnxruntime, its models, a band of a page) maps about 1 GB of address space: a worker's
+# cap is raised by this much while it reads a picture, and afterwards kept above what the engine holds
+OCR_MEMORY_MB = 1536
 GRID_CELLS = 250_000  # one table's grid once rowspan/colspan are laid out
 COLSPAN = 100
 TEXT_CHARS = 5_000_000  # a report's text once read
@@ -44,12 +55,17 @@ class OverLimit(ValueError):
 @dataclass(frozen=True)
 class Limits:
     """Per-worker caps: address space in MB; wall seconds per file, `seconds` plus `seconds_per_mb` of its
-    size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`."""
+    size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`.
+    A file that may need OCR (a PDF, a picture) gets `ocr_seconds` plus `ocr_seconds_per_mb`, at most
+    `ocr_max_seconds`: a scanned page takes 10–100 s on one busy core and is 0.1–0.5 MB."""
 
     memory_mb: int = 768
     seconds: float = 20.0
     seconds_per_mb: float = 10.0
     max_seconds: float = 300.0
+    ocr_seconds: float = 120.0
+    ocr_seconds_per_mb: float = 600.0
+    ocr_max_seconds: float = 1800.0
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -58,9 +74,13 @@ class Limits:
             seconds=float(os.environ.get("NIANBAO_PARSE_SECONDS") or cls.seconds),
         )
 
-    def seconds_for(self, size: int) -> float:
-        """The wall time a file of `size` bytes may take to parse."""
-        return min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+    def seconds_for(self, size: int, path: str | None = None) -> float:
+        """The wall time a file of `size` bytes (at `path`, whose type says whether it may need OCR) may take."""
+        plain = min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+        if path is not None and os.path.splitext(str(path))[1].lower() in OCR_SUFFIXES:
+            ocr = min(self.ocr_seconds + self.ocr_seconds_per_mb * size / (1024 * 1024), self.ocr_max_seconds)
+            return max(plain, ocr)
+        return plain
 
     def apply(self) -> None:
         """Cap this process's address space at `memory_mb` more than it starts with: a runaway parser gets
@@ -71,6 +91,27 @@ class Limits:
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+@contextlib.contextmanager
+def ocr_memory():
+    """Room for the OCR engine under the worker's RLIMIT_AS (see OCR_MEMORY_MB), for OCR only: afterwards the
+    cap is the old one plus what the engine still holds (its models stay loaded), so the next file gets the
+    headroom every file gets."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        yield
+        return
+    before = _address_space()
+    raised = soft + OCR_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (raised if hard == resource.RLIM_INFINITY else min(raised, hard), hard))
+    try:
+        yield
+    finally:
+        kept = max(0, _address_space() - before)
+        restored = soft + kept
+        resource.setrlimit(resource.RLIMIT_AS,
+                           (restored if hard == resource.RLIM_INFINITY else min(restored, hard), hard))
 
 
 def _address_space() -> int:

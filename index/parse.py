@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import checks, tokenize
+from index import checks, ocr_fill, tokenize
 from index.catalogue import OLD_FORMAT
 from index.facts import Fact, from_prose, from_table
 from index.history import history_facts
@@ -98,7 +98,9 @@ def parse_lines(lines: list[str], path: Path, source: Source | None = None) -> P
     if old and old.found:
         # the national readers' words on rows of the old table (表四 row 行政诉讼数条 …) are about no national table
         tables.warnings = [w for w in tables.warnings if not _NATIONAL_ROW.match(w)]
-    warnings = list(meta.warnings) + tables.warnings + (old.warnings if old else [])
+    warnings = list(meta.warnings) + tables.warnings + (old.warnings if old else []) + list(getattr(lines, "notes", []))
+    # lines read by OCR (index.ocr): their facts marked, their empty cells filled only as the sum rules decide
+    facts = ocr_fill.mark(facts, getattr(lines, "ocr", set()), getattr(lines, "unsure", set()), warnings)
     facts = cap_facts(facts, warnings)  # a file pasting one table 100 times yields it once
     if found and missing:
         warnings.append("missing tables: " + ", ".join(missing))

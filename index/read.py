@@ -19,6 +19,7 @@ from pathlib import Path
 
 from index import limits
 from index.errors import ReportError
+from index.ocr import read_image
 from index.read_blocks import span_grid
 from index.read_doc import read_doc
 from index.read_docx import read_docx
@@ -31,7 +32,7 @@ from index.sniff import EXTENSIONS, sniff
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "decode_text", "read_lines", "sha256_of", "span_grid", "split_lines"]
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx", ".png", ".jpg", ".jpeg")
 MAX_BYTES = 20 * 1024 * 1024
 
 # a file's kind (index.sniff, by its first bytes) → its reader; a kind with no reader gets the reason below
@@ -44,11 +45,12 @@ READERS = {
     "rtf": read_doc,
     "xls": read_sheets,
     "xlsx": read_sheets,
+    "image": read_image,  # a picture of a table: OCR (index.ocr)
 }
 _KIND = {"text": "text", "html": "HTML", "docx": "a Word .docx file", "pdf": "a PDF", "doc": "a Word/WPS .doc file",
-         "rtf": "an RTF file", "xls": "an Excel .xls file", "xlsx": "an Excel .xlsx file"}
+         "rtf": "an RTF file", "xls": "an Excel .xls file", "xlsx": "an Excel .xlsx file",
+         "image": "an image"}
 UNREAD = {
-    "image": "a picture (PNG/JPEG/GIF/TIFF/BMP): reading it needs OCR, which is not installed",
     "ofd": ("OFD is not read yet: no maintained library reads its text and tables reliably "
             "(publish or save it as PDF)"),
 }

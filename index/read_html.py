@@ -1,4 +1,9 @@
-"""HTML reports → lines: paragraph-like blocks, and each data table as TAB rows on a full grid."""
+"""HTML reports → lines: paragraph-like blocks, and each data table as TAB rows on a full grid.
+
+A picture the page shows (<img> with a relative src naming a .png/.jpg file in
+the report's own folder or below it; never a URL, never a path out of it) is
+read by OCR (index.ocr) where it stands: a table printed as an image.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import codecs
 import re
 from pathlib import Path
 
-from index import limits
+from index import limits, ocr
 from index.errors import ReportError
 from index.read_blocks import collapse, join_blocks, span_grid
 from index.read_text import decode_text, plausible
@@ -38,14 +43,18 @@ def read_html(path: Path) -> list[str]:
     if text is None:
         raise ReportError(path, "cannot decode the HTML: not its declared charset, UTF-8, UTF-16 or GB18030/GBK")
     tree = LexborHTMLParser(text)
-    out = _Blocks()
+    out = _Blocks(path.parent)
     title = tree.css_first("title")
     if title is not None:
         out.paragraph(title.text(deep=True))
     if tree.body is not None:
         _walk_html(tree.body, out)
     out.end_block()
-    return join_blocks(out.blocks)
+    if not out.ocr and not out.notes:
+        return join_blocks(out.blocks)
+    lines = ocr.join_marked([(b, out.ocr.get(i)) for i, b in enumerate(out.blocks)])
+    lines.notes.extend(out.notes)
+    return lines
 
 
 def _decode_html(data: bytes) -> str | None:
@@ -67,10 +76,21 @@ def _decode_html(data: bytes) -> str | None:
 class _Blocks:
     """Collects HTML text into lines and blocks as the walk meets inline text, <br> and block edges."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.blocks: list[list[str]] = []
         self.lines: list[str] = []
         self.buffer: list[str] = []
+        self.folder = folder  # where the report is: the pictures it shows are read from there only
+        self.ocr: dict[int, set[int]] = {}  # block index → offsets of its unsure lines, for OCR'd blocks
+        self.notes: list[str] = []
+
+    def picture(self, blocks: list[tuple[list[str], set[int]]]) -> None:
+        """Blocks read by OCR from a picture, in its place."""
+        self.end_block()
+        for lines, unsure in blocks:
+            if lines:
+                self.ocr[len(self.blocks)] = unsure
+                self.blocks.append(lines)
 
     def text(self, text: str) -> None:
         """Inline text, joined to the current line."""
@@ -113,6 +133,8 @@ def _walk_html(node, out: _Blocks) -> None:
             continue  # comments, doctype, scripts
         elif tag == "br":
             out.newline()
+        elif tag == "img":
+            _picture(child, out)
         elif tag == "table":
             _html_table(child, out)
         elif tag == "pre":
@@ -127,6 +149,42 @@ def _walk_html(node, out: _Blocks) -> None:
             out.end_block()
         else:
             _walk_html(child, out)
+
+
+# a picture smaller than this (pixels) is an icon, a logo or a rule, not a table
+PICTURE_MIN = (300, 120)
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _picture(node, out: _Blocks) -> None:
+    """An <img> naming a picture file in the report's folder: its text by OCR, where it stands."""
+    from urllib.parse import unquote, urlsplit
+
+    src = (node.attributes.get("src") or "").strip()
+    parts = urlsplit(src)
+    if out.folder is None or not src or parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+        return  # a URL (never fetched), data: or an absolute path
+    folder = out.folder.resolve()
+    target = (folder / unquote(parts.path)).resolve()
+    if folder not in target.parents or target.suffix.lower() not in PICTURE_SUFFIXES or not target.is_file():
+        return  # outside the report's folder, not a picture file, or missing
+    if target.stat().st_size > limits.PICTURE_BYTES:
+        raise limits.OverLimit(f"a picture of {target.stat().st_size} bytes, over the limit of {limits.PICTURE_BYTES}")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(target) as image:
+            ocr.picture_pixels(*image.size, f"picture {target.name}")
+            if image.width < PICTURE_MIN[0] or image.height < PICTURE_MIN[1]:
+                return
+        if not ocr.available():
+            out.notes.append(f"picture {target.name} not read: {ocr.NEEDS_EXTRA}")
+            return
+        out.picture(ocr.picture_blocks(target.read_bytes()))
+    except (OSError, UnidentifiedImageError, ValueError) as exc:  # a broken picture costs itself, not the report
+        if isinstance(exc, limits.OverLimit):
+            raise
+        out.notes.append(f"picture {target.name} not read: {type(exc).__name__}: {exc}")
 
 
 def _html_rows(table) -> list[list]:

@@ -1,13 +1,17 @@
-"""PDF reports → lines: per page, text outside tables and the tables' TAB rows, top to bottom."""
+"""PDF reports → lines: per page, text outside tables and the tables' TAB rows, top to bottom.
+
+A page with no text layer but a picture (a scan) is rendered and read by OCR
+(index.ocr); its lines are marked as OCR'd.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from index import limits
+from index import limits, ocr
 from index.errors import ReportError
-from index.read_blocks import collapse, join_blocks
+from index.read_blocks import collapse
 from index.read_text import CJK
 
 PAGE_NUMBER = re.compile(
@@ -21,19 +25,45 @@ def read_pdf(path: Path) -> list[str]:
     """Per page: text lines outside tables and TAB rows of tables, top to bottom; page numbers dropped."""
     import pdfplumber
 
-    blocks: list[list[str]] = []
+    # each block with, for an OCR'd page's block, the offsets of the lines OCR was unsure of
+    blocks: list[tuple[list[str], set[int] | None]] = []
+    scanned = 0
     with pdfplumber.open(path) as pdf:
         _check_pages(pdf)
         for page in pdf.pages:
             _check_images(page)
+            if _is_scan(page):
+                scanned += 1
+                if scanned > limits.OCR_PAGES:
+                    raise limits.OverLimit(f"more than {limits.OCR_PAGES} scanned pages to OCR")
+                ocr.require(path, f"page {page.page_number} is a scanned image")
+                picture = _render(page)
+                page_blocks, unsure = ocr.page_lines(ocr.words_of(picture), picture)
+                page_blocks = [[line for line in b if not PAGE_NUMBER.match(line)] for b in page_blocks]
+                blocks.extend((b, {k for bi, k in unsure if bi == i}) for i, b in enumerate(page_blocks))
+                page.close()
+                continue
             page_blocks = _pdf_page(page)
-            if blocks and page_blocks and not _is_table(blocks[-1]) and not _is_table(page_blocks[0]):
-                blocks[-1].extend(page_blocks.pop(0))  # a paragraph running over the page break
-            blocks.extend(page_blocks)
+            if (blocks and page_blocks and blocks[-1][1] is None and not _is_table(blocks[-1][0])
+                    and not _is_table(page_blocks[0])):
+                blocks[-1][0].extend(page_blocks.pop(0))  # a paragraph running over the page break
+            blocks.extend((b, None) for b in page_blocks)
             page.close()
-    if not blocks:
-        raise ReportError(path, "PDF has no extractable text (a scanned image? it needs OCR first)")
-    return join_blocks(blocks)
+    if not any(b for b, _ in blocks):
+        raise ReportError(path, "PDF has no extractable text")
+    return ocr.join_marked(blocks)
+
+
+def _is_scan(page) -> bool:
+    """A page with a picture and next to no text layer (a page number at most): only OCR can read it."""
+    return bool(page.images) and sum(1 for c in page.chars if c["text"].strip()) < 8
+
+
+def _render(page):
+    """The page as a picture at limits.OCR_DPI, or less for a page so large it would pass limits.OCR_PIXELS."""
+    inches = max(page.width * page.height / (72 * 72), 1e-6)
+    dpi = min(limits.OCR_DPI, int((limits.OCR_PIXELS / inches) ** 0.5))
+    return page.to_image(resolution=max(dpi, 30)).original
 
 
 def _check_pages(pdf) -> None:

@@ -23,13 +23,16 @@ INDEX = Path(__file__).parent
 PARSER_VERSION = "2"
 PARSING_MODULES = (
     "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata",
-    "old_table", "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html", "read_pdf", "read_sheets",
-    "read_text", "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables", "template", "tokenize",
+    "ocr", "ocr_fill", "old_table", "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html",
+    "read_pdf", "read_sheets", "read_text", "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables",
+    "template", "tokenize",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "sections.yaml", "terms.yaml",
                    "gazetteer.tsv", "places.yaml")
 PARSING_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "selectolax", "jieba", "charset-normalizer", "pypinyin",
-                     "python-calamine")
+                     "python-calamine",
+                     # OCR (index.ocr): the engine, its runtime, and the renderer of scanned pages
+                     "rapidocr", "onnxruntime", "pypdfium2")
 
 
 def parser_version(index: Path = INDEX, salt: str = PARSER_VERSION) -> str:

@@ -10,6 +10,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.tg.admin import safe_filename, upload_problem
+from index.read import SUPPORTED
 from tests.bot_harness import ADMIN, ALICE, BOB, ROOT, bot_on_seeds, copy_seeds
 
 HUAIAN = ROOT / "tests" / "fixtures" / "huaian_2024.pdf"
@@ -79,7 +80,8 @@ async def test_uploads_are_refused_to_others_and_checked_for_type(bot, caplog):
     assert refused.text == "抱歉，这个功能只对管理员开放。"
     assert f"refused upload from user {BOB}" in caplog.text
     bot.fake.document(ADMIN, "virus.exe", b"MZ")
-    assert (await bot.fake.reply_to(ADMIN)).text == "只接受 .txt .md .html .htm .docx .pdf .doc .wps .rtf .xls .xlsx 格式的报告文件。"
+    assert (await bot.fake.reply_to(ADMIN)).text == f"只接受 {' '.join(SUPPORTED)} 格式的报告文件。"
+    assert ".png" in SUPPORTED  # a picture of a table is read by OCR
 
 
 def test_upload_checks_and_safe_names():

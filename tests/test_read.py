@@ -434,7 +434,7 @@ def test_html_with_only_scripts_has_no_text(tmp_path):
 
 
 def test_supported_extensions():
-    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx")
+    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx", ".png", ".jpg", ".jpeg")
 
 
 def test_sha256_of(tmp_path):

@@ -12,6 +12,7 @@ from bot.question.result import Line, Result
 from index import catalogue
 from index.catalogue import LEXICON, PROSE
 from index.history import CHART
+from index.ocr_fill import OCR, OCR_FILLED, OCR_UNSURE
 from index.runs import RECOVERED
 
 
@@ -120,6 +121,9 @@ def figure_sentence(fig: Figure) -> str:
                value_text=number_text(fig.value, fig.unit, fig.raw))
 
 
+OCR_KINDS_SAID = (OCR_UNSURE, OCR_FILLED, OCR)
+
+
 def figure_notes(fig: Figure) -> list[str]:
     notes = []
     if fig.blank_total:
@@ -130,6 +134,12 @@ def figure_notes(fig: Figure) -> list[str]:
         notes.append(say("note_approx", raw=fig.raw))
     if any(leaf.kind == RECOVERED for leaf in fig.parts or [fig]):
         notes.append(replies()["note_recovered"])
+    # read from a picture (index.ocr_fill): the most doubtful kind among the figure's cells is said
+    kinds = {leaf.kind for leaf in fig.parts or [fig]}
+    for kind in OCR_KINDS_SAID:
+        if kind in kinds:
+            notes.append(replies()[f"note_{kind}"])
+            break
     return notes
 
 
