@@ -201,12 +201,24 @@ def _reports(args) -> int:
     checks = {}
     for row in db.query("select report_id, status, count(*) n from checks group by report_id, status"):
         checks.setdefault(row["report_id"], {})[row["status"]] = row["n"]
-    _, dropped = duplicates.used(db.query("select id, file, agency, year, facts, checks_failed, indexed_at from reports"))
+    # an index built before reports.parent existed has no page and attachment linked yet
+    parent = "parent" if "parent" in db["reports"].columns_dict else "'' as parent"
+    rows = list(db.query(f"select id, path, file, agency, year, facts, checks_failed, indexed_at, url, {parent} "
+                         "from reports"))
+    _, dropped = duplicates.used(rows)
+    # a report page and its attachment are one report: listed once, as the part used
+    part_of = duplicates.parts(rows)
+    parts: dict[str, list[str]] = {}
+    for part, whole in part_of.items():
+        parts.setdefault(whole, []).append(part)
+    page_url = {r["path"]: r["url"] or r["file"] for r in rows}
     clashing: dict[str, list[str]] = {}
     for c in duplicates.conflicts(db.conn, dropped):
         for mine in c["values"]:
             clashing.setdefault(mine["file"], []).append(duplicates.conflict_warning(c, mine["file"]))
     for r in db.query("select * from reports order by agency, year"):
+        if r["file"] in part_of:
+            continue
         record = {
             "file": r["file"],
             "agency": r["agency"],
@@ -223,6 +235,9 @@ def _reports(args) -> int:
             "agency_from": r["agency_from"] or "",
             "year_from": r["year_from"] or "",
             "url": r["url"] or "",
+            # the report page this file is an attachment of (its url), and the other files of this report
+            "attachment_of": page_url.get(r.get("parent") or "", ""),
+            "parts": sorted(parts.get(r["file"], [])),
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
@@ -232,6 +247,10 @@ def _reports(args) -> int:
               f"检查: 通过{c.get('pass', 0)} 未通过{c.get('fail', 0)} 不适用{c.get('na', 0)}  文件:{r['file']}")
         print(f"    agency from: {record['agency_from'] or '-'}  year from: {record['year_from'] or '-'}"
               + (f"  url: {record['url']}" if record["url"] else ""))
+        if record["attachment_of"]:
+            print(f"    attachment of {record['attachment_of']}")
+        if record["parts"]:
+            print(f"    one report with: {', '.join(record['parts'])}")
         for w in record["warnings"]:
             print(f"    注意: {w}")
     return 0

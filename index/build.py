@@ -423,6 +423,7 @@ def _insert_report(db: sqlite_utils.Database, report: ParsedReport) -> None:
         "agency_from": meta.agency_from,
         "year_from": meta.year_from,
         "source_row": report.source.key(),
+        "parent": report.source.parent,
         "chars": report.chars,
         "lines": zlib.decompress(report.text_z).count(b"\n") + 1 if report.text_z else 0,
         "facts": len(report.facts),

@@ -4,6 +4,10 @@ The one rule, shared by the question layer (which counts only the used report in
 rankings and sums) and by `nianbao reports` (which lists the other with a warning):
 the report with more facts wins; on a tie, the one with fewer failed checks; then
 the one indexed last (a re-upload replaces what it repeats).
+
+A report page and its attachments (sources.tsv `parent`, kept in reports.parent) are one
+report, not duplicates: the attachment with figures is used, else the page; the other
+parts are no duplicate and never conflict with it (`parts`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,29 @@ def _rank(report: dict) -> tuple:
             report.get("id") or 0)
 
 
-def used(reports: Iterable[dict]) -> tuple[list[dict], dict[str, str]]:
-    """(the reports to use, in their order; duplicate file → the file used instead)."""
+def parts(reports: Iterable[dict]) -> dict[str, str]:
+    """A report page or attachment not used → the file of its report that is: the attachment with the most
+    figures when one has any (it holds the tables a page only links to), else the page."""
     reports = list(reports)
+    pages = {r["path"]: r for r in reports if r.get("path")}
+    families: dict[int, list[dict]] = {}
+    for r in reports:
+        page = pages.get(r.get("parent") or "")
+        if page is not None and page is not r:
+            families.setdefault(id(page), [page]).append(r)
+    out = {}
+    for page, *attachments in families.values():
+        best = max(attachments, key=_rank)
+        chosen = best if best.get("facts") else page
+        out.update({r["file"]: chosen["file"] for r in (page, *attachments) if r is not chosen})
+    return out
+
+
+def used(reports: Iterable[dict]) -> tuple[list[dict], dict[str, str]]:
+    """(the reports to use, in their order; duplicate file → the file used instead). The parts of one report
+    not used (`parts`) are left out and are no duplicates."""
+    part_of = parts(reports := list(reports))
+    reports = [r for r in reports if r["file"] not in part_of]
     best: dict[tuple, dict] = {}
     for r in reports:
         key = (r["agency"], r["year"])

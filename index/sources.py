@@ -4,14 +4,16 @@ A tab-separated file with a header naming at least one of the columns
 `file, url, title, published` (any may be empty; more columns may follow). `file`
 is the report's path relative to the folder holding sources.tsv. A harvester
 writes it from the listing page: the page's url, the link title (which usually
-names the agency) and the published date. It is read in the build process and
+names the agency) and the published date. An optional `parent` column names, for
+an attachment, its report page's file (relative like `file`): the page and its
+attachments are one report (index/duplicates.py). It is read in the build process and
 each row is passed to the parser as a `Source`, so parsing stays pure.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 SOURCES_FILE = "sources.tsv"
@@ -23,13 +25,16 @@ class Source:
     url: str = ""
     title: str = ""
     published: str = ""
+    # an attachment's report page: as written in sources.tsv by read_sources, its full path after sources_for
+    parent: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.url or self.title or self.published)
+        return bool(self.url or self.title or self.published or self.parent)
 
     def key(self) -> str:
         """The row as one string, stored with the report so a changed row re-reads its metadata."""
-        return "\t".join((self.url, self.title, self.published)) if self else ""
+        fields = (self.url, self.title, self.published) + ((self.parent,) if self.parent else ())
+        return "\t".join(fields) if self else ""
 
 
 def read_sources(path: str | Path) -> dict[str, Source]:
@@ -47,12 +52,14 @@ def read_sources(path: str | Path) -> dict[str, Source]:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
         name = row.get("file", "").replace("\\", "/").removeprefix("./")
         if name:
-            out[name] = Source(row.get("url", ""), row.get("title", ""), row.get("published", ""))
+            out[name] = Source(row.get("url", ""), row.get("title", ""), row.get("published", ""),
+                               row.get("parent", "").replace("\\", "/").removeprefix("./"))
     return out
 
 
 def sources_for(files: list[Path], roots: list[Path]) -> dict[Path, Source]:
-    """Each file's Source from the nearest sources.tsv above it, looking no higher than the root it was found under."""
+    """Each file's Source from the nearest sources.tsv above it, looking no higher than the root it was found under;
+    its `parent` is then the page's full path."""
     tables: dict[Path, dict[str, Source]] = {}
     out = {}
     roots = [r.resolve() for r in roots]
@@ -66,7 +73,8 @@ def sources_for(files: list[Path], roots: list[Path]) -> dict[Path, Source]:
                 tables[folder] = read_sources(table) if table.is_file() and not table.is_symlink() else {}
             found = tables[folder].get(file.relative_to(folder).as_posix())
             if found:
-                out[file] = found
+                # the page's path as the index stores it (reports.path): the two are found together
+                out[file] = replace(found, parent=str((folder / found.parent).resolve())) if found.parent else found
                 break
             if folder == root or folder.parent == folder or root not in folder.parents:
                 break

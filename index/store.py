@@ -40,6 +40,7 @@ REPORT_COLUMNS = {
     "link_title": str,
     "published": str,
     "source_row": str,  # the sources.tsv row as read (url, title, published), to see it change
+    "parent": str,  # an attachment's report page (its path): the two are one report (index/duplicates.py)
     # where the agency and the year were read: title, text, sources.tsv, url
     "agency_from": str,
     "year_from": str,

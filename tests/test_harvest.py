@@ -125,9 +125,15 @@ def test_the_page_and_its_attachment_count_as_one_report_and_answers_cite_the_at
     assert answer["facts"][0]["source"]["url"] == portal.url(ps.DOCX)
     assert f"原文：{portal.url(ps.DOCX)}" in answer["answer"]
     listing = nianbao("reports", "--db", str(db)).stdout
-    page = f"127.0.0.1_{portal.port}{ps.COLUMN}{ps.DOCX_PAGE}"
-    assert f"duplicate: same agency and year as 127.0.0.1_{portal.port}{ps.COLUMN}{ps.DOCX}" in listing
-    assert page in listing
+    assert "duplicate" not in listing and "conflict" not in listing
+    by_url = first[5]
+    for page, attachment in ((ps.DOCX_PAGE, ps.DOCX), (ps.PDF_PAGE, ps.PDF)):
+        # listed once, as the attachment (it holds the tables) with its page
+        assert portal.url(page) not in by_url
+        record = by_url[portal.url(attachment)]
+        assert record["attachment_of"] == portal.url(page)
+        assert record["parts"] == [f"127.0.0.1_{portal.port}{ps.COLUMN}{page}"]
+        assert f"attachment of {portal.url(page)}" in listing
     gbk = json.loads(nianbao("ask", "平潭2023年收到多少申请", "--db", str(db), "--json").stdout)
     assert gbk["status"] == "answered" and gbk["facts"][0]["source"]["url"] == portal.url(ps.GBK)
 

@@ -139,3 +139,23 @@ def test_sources_rows_by_relative_path_and_missing_columns(tmp_path):
     assert sources_for([file], [tmp_path / "d"]) == {}
     (tmp_path / "bad.tsv").write_text("no header here\n", encoding="utf-8")
     assert read_sources(tmp_path / "bad.tsv") == {}
+
+
+def test_an_attachments_parent_is_read_as_its_pages_path_and_may_be_empty(tmp_path):
+    (tmp_path / "h" / "c").mkdir(parents=True)
+    for name in ("page.htm", "report.docx", "alone.pdf"):
+        (tmp_path / "h" / "c" / name).write_text("x", encoding="utf-8")
+    (tmp_path / "sources.tsv").write_text(
+        "file\turl\tparent\n"
+        "h/c/report.docx\thttp://a/report.docx\t./h/c/page.htm\n"
+        "h/c/alone.pdf\t\t\n"
+        "h/c/page.htm\thttp://a/page.htm\n", encoding="utf-8")  # a row cut short, as by hand
+    rows = read_sources(tmp_path / "sources.tsv")
+    assert rows["h/c/report.docx"] == Source(url="http://a/report.docx", parent="h/c/page.htm")
+    assert rows["h/c/page.htm"] == Source(url="http://a/page.htm")
+    assert "h/c/alone.pdf" not in sources_for([tmp_path / "h/c/alone.pdf"], [tmp_path])  # an empty row says nothing
+    files = [(tmp_path / "h" / "c" / n).resolve() for n in ("page.htm", "report.docx")]
+    found = sources_for(files, [tmp_path])
+    assert found[files[1]].parent == str(files[0]) and found[files[0]].parent == ""
+    # the link is part of the row as stored: a changed parent is seen as a changed row
+    assert found[files[1]].key() != Source(url="http://a/report.docx").key()

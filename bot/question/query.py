@@ -142,9 +142,12 @@ class Index:
         # rankings read a few thousand scattered rows: keep 64 MB of pages instead of SQLite's default 2 MB
         self.conn.execute("pragma cache_size = -65536")
         try:
+            # an index built before reports.parent existed is read until the next build adds it
+            parent = "parent" if "parent" in {c[1] for c in self.conn.execute("pragma table_info(reports)")} \
+                else "'' as parent"
             rows = self.conn.execute(
                 "select id, file, path, agency, year, format, title, province, city, county, facts, "
-                "checks_failed, missing_tables, indexed_at, url from reports order by agency, year"
+                f"checks_failed, missing_tables, indexed_at, url, {parent} from reports order by agency, year"
             ).fetchall()
         except sqlite3.DatabaseError as err:
             raise IndexMissing(self.path) from err

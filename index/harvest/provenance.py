@@ -1,10 +1,10 @@
 """sources.tsv in the reports folder, written from the fetch state.
 
 The first four columns are the contract index/sources.py reads (file, url, title, published);
-the rest say when and what was fetched, and `parent`: an attachment's report page. The page and
-its attachment are one report: the build keeps the one with more facts (index/duplicates.py),
-which is the attachment whenever it holds the tables. Rows for files fetch does not know (written
-by hand) are kept as they are.
+the rest say when and what was fetched, and `parent`: an attachment's report page, which
+index/sources.py reads too. The page and its attachment are one report (index/duplicates.py
+`parts`): the attachment is used whenever it holds figures, else the page; never a duplicate.
+Rows for files fetch does not know (written by hand) are kept as they are.
 """
 
 from __future__ import annotations
