@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz
+
+from index.yamlfile import read_yaml
 
 LEXICON = Path(__file__).with_name("lexicon")
 
@@ -318,7 +319,7 @@ def _tuple(value) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def raw_data() -> dict:
     """lexicon/catalogue.yaml as written (index.template reads the per-column formats)."""
-    return yaml.safe_load((LEXICON / "catalogue.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "catalogue.yaml")
 
 
 @lru_cache(maxsize=1)

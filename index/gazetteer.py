@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-import yaml
-
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 LEVELS = ("province", "city", "county")
 PSEUDO_CITY = "省直辖行政区划"
@@ -109,16 +108,15 @@ def load() -> Gazetteer:
 def agency_rules() -> dict:
     """lexicon/agencies.yaml (the question layer's names) with lexicon/places.yaml (zone kinds, generic
     places), read once; parsing reads only places.yaml (place_rules)."""
-    return {**yaml.load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER), **place_rules()}
+    return {**read_yaml(LEXICON / "agencies.yaml"), **place_rules()}
 
 
 @lru_cache(maxsize=1)
 def place_rules() -> dict:
     """lexicon/places.yaml: kinds of zone and place names that are common words."""
-    return yaml.load((LEXICON / "places.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    return read_yaml(LEXICON / "places.yaml")
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)

@@ -13,10 +13,9 @@ import random
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from index import catalogue
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 RESULT_GROUPS = ("apply.granted", "apply.partial", "apply.denied.", "apply.unable.", "apply.not_processed.",
                  "apply.other")
@@ -24,7 +23,7 @@ RESULT_GROUPS = ("apply.granted", "apply.partial", "apply.denied.", "apply.unabl
 
 @lru_cache(maxsize=1)
 def tables_data() -> dict:
-    return yaml.safe_load((LEXICON / "gen_tables.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "gen_tables.yaml")
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from index import catalogue
 from index import gen_figures as fig
 from index import gen_layouts as out
 from index.catalogue import LEXICON, PROSE, TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
 from index.gen_layouts import ApplyRow, Cell, Para, Table
 from index.history import CHART
+from index.yamlfile import read_yaml
 
 YEARS = range(2019, 2026)
 BREAK_SHARE = 0.053  # of the reports with tables: about 5% of all
@@ -43,19 +42,19 @@ PER_FOLDER = 1000
 
 @lru_cache(maxsize=1)
 def prose_data() -> dict:
-    return yaml.safe_load((LEXICON / "gen_prose.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "gen_prose.yaml")
 
 
 @lru_cache(maxsize=1)
 def agency_data() -> dict:
-    return yaml.safe_load((LEXICON / "gen_agencies.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "gen_agencies.yaml")
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> dict:
     """Province → {city → [counties]}: the generator's pool of places (lexicon/regions.yaml), a small
     extract kept stable so a seed writes the same corpus; reports are read by index.gazetteer."""
-    data = yaml.safe_load((LEXICON / "regions.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(LEXICON / "regions.yaml")
     return {p: (spec.get("cities") or {}) for p, spec in data["provinces"].items()}
 
 

@@ -16,12 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from index import gazetteer
 from index.catalogue import LEXICON
 from index.layout import Block, Paragraph, strip_noise
 from index.sources import Source
+from index.yamlfile import read_yaml
 
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年(?:度)?")
 # web text copied through NFKC may lose the 年: 统计期限自20201月1日起 is 2020
@@ -98,7 +97,7 @@ def read_metadata(blocks: list[Block], source: Source | None = None) -> Metadata
 @lru_cache(maxsize=1)
 def title_words() -> dict:
     """The words of lexicon/metadata.yaml."""
-    return yaml.safe_load((LEXICON / "metadata.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "metadata.yaml")
 
 
 def read_title(head: list[str]) -> tuple[str, str, int | None]:

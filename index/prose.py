@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import cn2an
-import yaml
 
 from index import catalogue
 from index.catalogue import LEXICON
 from index.cells import to_number
 from index.layout import Block, paragraph_runs
+from index.yamlfile import read_yaml
 
 # small counts are often written in words (申请一件, 收到两件); only before 件, since 三个第一时间 is no count
 NUM = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}(?=件))(?P<mult>万|亿)?(?P<approx>余|多)?"
@@ -51,7 +51,7 @@ class ProseFact:
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    data = yaml.safe_load((LEXICON / "prose.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(LEXICON / "prose.yaml")
     cat = catalogue.load()
     out = []
     for spec in data["rules"]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-import yaml
-
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 
 @lru_cache(maxsize=1)
 def own_bodies() -> tuple[str, ...]:
-    spec = yaml.safe_load((LEXICON / "agencies.yaml").read_text(encoding="utf-8"))
+    spec = read_yaml(LEXICON / "agencies.yaml")
     return tuple(sorted(spec["own_bodies"], key=len, reverse=True))
 
 

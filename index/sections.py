@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
-
 from index.catalogue import LEXICON
 from index.layout import Block, Paragraph
+from index.yamlfile import read_yaml
 
 
 @lru_cache(maxsize=1)
 def section_words() -> dict[str, tuple[str, ...]]:
     """Section key → words a heading of that section contains (lexicon/sections.yaml)."""
-    data = yaml.safe_load((LEXICON / "sections.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(LEXICON / "sections.yaml")
     return {key: tuple(words) for key, words in data["sections"].items()}
 
 

@@ -12,10 +12,10 @@ import threading
 from functools import lru_cache
 
 import jieba
-import yaml
 
 from index import catalogue
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _lock = threading.Lock()
@@ -32,7 +32,7 @@ def domain_words() -> tuple[str, ...]:
         words.update(w for w in group.words if len(w) >= 2)
     for applicant in [*cat.applicants.values(), *cat.applicant_groups.values()]:
         words.update(w for w in applicant.words if len(w) >= 2)
-    data = yaml.safe_load((LEXICON / "terms.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(LEXICON / "terms.yaml")
     words.update(data["terms"])
     return tuple(sorted(words))
 

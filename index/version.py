@@ -25,7 +25,7 @@ PARSING_MODULES = (
     "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata",
     "ocr", "ocr_fill", "old_table", "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html",
     "read_pdf", "read_sheets", "read_text", "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables",
-    "template", "tokenize",
+    "template", "tokenize", "yamlfile",
 )
 PARSING_LEXICON = ("catalogue.yaml", "metadata.yaml", "prose.yaml", "sections.yaml", "terms.yaml",
                    "gazetteer.tsv", "places.yaml")

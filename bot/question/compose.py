@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
 from bot.question.answer import ANSWERED, Answer
 from bot.question.query import Figure
 from bot.question.result import Line, Result
@@ -14,11 +12,12 @@ from index.catalogue import LEXICON, PROSE
 from index.history import CHART
 from index.ocr_fill import OCR, OCR_FILLED, OCR_UNSURE
 from index.runs import RECOVERED
+from index.yamlfile import read_yaml
 
 
 @lru_cache(maxsize=1)
 def replies() -> dict[str, str]:
-    return yaml.safe_load((LEXICON / "replies.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "replies.yaml")
 
 
 def say(key: str, **values) -> str:

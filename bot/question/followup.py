@@ -15,12 +15,11 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from bot.question.agencies import Spotted
 from bot.question.normalize import years_in
 from bot.question.understand import Parsed, Vocabulary, _find_words, lexicon, metric_words
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 # the cues a follow-up may bring to a reused metric (那最多的呢, 一共呢), strongest first
 _OWN_CUES = ("ratio", "trend", "compare", "rank", "aggregate")
@@ -29,7 +28,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @lru_cache(maxsize=1)
 def words() -> dict:
-    return yaml.safe_load((LEXICON / "followup.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "followup.yaml")
 
 
 @dataclass

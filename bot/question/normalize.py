@@ -14,9 +14,9 @@ from pathlib import Path
 
 import cn2an
 import opencc
-import yaml
 
 from index.catalogue import LEXICON
+from index.yamlfile import read_yaml
 
 MAX_QUESTION = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -25,7 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]
 @lru_cache(maxsize=1)
 def numerals() -> dict:
     """lexicon/numerals.yaml with its patterns compiled."""
-    spec = yaml.safe_load((LEXICON / "numerals.yaml").read_text(encoding="utf-8"))
+    spec = read_yaml(LEXICON / "numerals.yaml")
     year, word = re.escape(spec["year_numerals"]), re.escape(spec["year_word"])
     return {
         **spec,

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from bot.question import compose
 from bot.question.answer import ANSWERED, Answer
 from bot.question.followup import FollowUp
@@ -25,13 +23,14 @@ from bot.question.understand import Parsed, lexicon
 from index import tokenize
 from index.catalogue import LEXICON, PROSE
 from index.prose import NUM, digits_of, normalize_sentence
+from index.yamlfile import read_yaml
 
 _CLAUSE = re.compile(r"[，,；;。！!？?]")
 
 
 @lru_cache(maxsize=1)
 def words() -> dict:
-    return yaml.safe_load((LEXICON / "passages.yaml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON / "passages.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -11,19 +11,19 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot.question.agencies import AgencyIndex, Spotted
 from bot.question.normalize import normalize, years_in
 from index import catalogue
 from index.catalogue import LEXICON, TABLE_REVIEW
+from index.yamlfile import read_yaml
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
     """questions.yaml with every word in the form a normalised question has (前三 → 前3)."""
-    return _normalized(yaml.safe_load((LEXICON / "questions.yaml").read_text(encoding="utf-8")))
+    return _normalized(read_yaml(LEXICON / "questions.yaml"))
 
 
 def _normalized(data):

@@ -20,11 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 
 from index import catalogue
 from index.catalogue import PROSE, TABLE_APPLY, TABLE_REVIEW
 from index.checks import RULE_NAMES
+from index.yamlfile import read_yaml
 
 HERE = Path(__file__).parent
 DB_NAME = "nianbao"  # the served file is nianbao.db, so Datasette's URLs are /nianbao/...
@@ -33,7 +33,7 @@ DB_NAME = "nianbao"  # the served file is nianbao.db, so Datasette's URLs are /n
 @lru_cache(maxsize=1)
 def spec() -> dict:
     """desk.yaml: the wide table's columns, status words and rule column names."""
-    return yaml.safe_load((HERE / "desk.yaml").read_text(encoding="utf-8"))
+    return read_yaml(HERE / "desk.yaml")
 
 
 def parts(key: str) -> tuple[str, ...]:
@@ -239,7 +239,7 @@ def metadata(allow_sql: bool = False) -> dict:
 
     allow_sql opens Datasette's arbitrary-SQL page, off unless the operator asks (`browse --sql`).
     """
-    meta = yaml.safe_load((HERE / "metadata.yaml").read_text(encoding="utf-8"))
+    meta = read_yaml(HERE / "metadata.yaml")
     if allow_sql:
         meta.pop("allow_sql", None)
     tables = meta["databases"][DB_NAME]["tables"]

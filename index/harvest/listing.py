@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import yaml
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from index.harvest.fetcher import ATTACHMENTS
+from index.yamlfile import read_yaml
 
 LEXICON = Path(__file__).resolve().parent.parent / "lexicon" / "harvest.yaml"
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
@@ -45,7 +45,7 @@ class Attachment:
 
 @functools.cache
 def words() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    data = read_yaml(LEXICON)
     return {key: tuple(value) for key, value in data.items()}
 
 
