@@ -23,6 +23,7 @@ from index.catalogue import CUMULATIVE, OLD_FORMAT, TABLE_OLD
 
 _PENDING = re.compile(r"^line (\d+): \S+ row .+? \((old\.[\w.]+), (\S+)\) unreadable \(.*\): (\d+)$")
 _MARK = " = "  # in the `sentence` of the facts decided here, and only those
+_OLD_REPORTS = "select id from reports where format = ?"
 
 
 def _cuts(digits: str) -> list[tuple[int, int]]:
@@ -37,8 +38,10 @@ def _cuts(digits: str) -> list[tuple[int, int]]:
 
 def resolve(db: sqlite_utils.Database) -> int:
     """Fill what the neighbouring years decide; returns how many rows were filled."""
-    db.execute("delete from facts where source_table = ? and kind = ? and sentence like ?",
-               [TABLE_OLD, runs.RECOVERED, f"%{_MARK}%"])
+    # only old-format reports' facts are read or written here: through the report_id index, so a build
+    # batch of a large index never scans every fact
+    db.execute(f"delete from facts where report_id in ({_OLD_REPORTS}) and source_table = ? and kind = ? "
+               "and sentence like ?", [OLD_FORMAT, TABLE_OLD, runs.RECOVERED, f"%{_MARK}%"])
     # one body written two ways (X, X管委会) is one agency whose years follow each other
     canon = same_body.names(Counter({r["agency"]: r["n"] for r in db.query(
         "select agency, count(*) as n from reports where agency != '' group by agency")}))
@@ -55,8 +58,8 @@ def resolve(db: sqlite_utils.Database) -> int:
     if not pending:
         return 0
     known: dict[tuple[str, int, str], float] = {}
-    for f in db.query("select agency, year, metric, value from facts where source_table = ? and year = report_year "
-                      "and value is not null", [TABLE_OLD]):
+    for f in db.query(f"select agency, year, metric, value from facts where report_id in ({_OLD_REPORTS}) "
+                      "and source_table = ? and year = report_year and value is not null", [OLD_FORMAT, TABLE_OLD]):
         known[(canon.get(f["agency"], f["agency"]), f["year"], f["metric"])] = f["value"]
     changed = True
     while changed:
