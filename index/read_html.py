@@ -39,7 +39,7 @@ def read_html(path: Path) -> list[str]:
     """Paragraph-like blocks → lines; each table → TAB rows on a full grid."""
     from selectolax.lexbor import LexborHTMLParser
 
-    text = _decode_html(path.read_bytes())
+    text = decode_html(path.read_bytes())
     if text is None:
         raise ReportError(path, "cannot decode the HTML: not its declared charset, UTF-8, UTF-16 or GB18030/GBK")
     tree = LexborHTMLParser(text)
@@ -57,18 +57,19 @@ def read_html(path: Path) -> list[str]:
     return lines
 
 
-def _decode_html(data: bytes) -> str | None:
-    """HTML bytes → text: a BOM, then <meta charset>, then the plain-text detection."""
+def decode_html(data: bytes, declared: str = "") -> str | None:
+    """HTML bytes → text: a BOM, then the charset the server (`declared`) or <meta> names, then the plain-text
+    detection; None when no decoding is plausible."""
     if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        declared = _META_CHARSET.search(data[:8192])
-        if declared:
-            name = declared.group(1).decode("ascii").lower()
+        meta = _META_CHARSET.search(data[:8192])
+        names = ([declared.lower()] if declared else []) + ([meta.group(1).decode("ascii").lower()] if meta else [])
+        for name in names:
             name = _CHARSET_ALIASES.get(name, name)
             try:
                 text = data.decode(name)
             except (UnicodeDecodeError, LookupError):
-                text = None  # pages often declare gb2312 and hold UTF-8, or the reverse
-            if text is not None and (name == "utf-8" or plausible(text)):
+                continue  # pages often declare gb2312 and hold UTF-8, or the reverse
+            if name == "utf-8" or plausible(text):
                 return text.removeprefix("\ufeff")
     return decode_text(data)
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from charset_normalizer import from_bytes
 from protego import Protego
+
+from index.read_html import decode_html
 
 USER_AGENT = "nianbao-fetch/0.1 (government information-disclosure annual reports; polite crawler)"
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -33,8 +34,6 @@ MAGIC = {
     "doc": (b"\xd0\xcf\x11\xe0",), "xls": (b"\xd0\xcf\x11\xe0",), "wps": (b"\xd0\xcf\x11\xe0",),
 }
 ATTACHMENTS = tuple(MAGIC)
-_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
-_GB = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "csgb2312": "gb18030"}
 
 
 @dataclass(frozen=True)
@@ -241,25 +240,6 @@ def _check_kind(url: str, expect: str, headers: dict, body: bytes) -> str:
 
 
 def decode_page(body: bytes, headers: dict | None = None) -> str:
-    """HTML bytes → text: a BOM, the HTTP charset, <meta charset>, then detection; GBK/GB2312 read as GB18030."""
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    names = []
-    content_type = (headers or {}).get("content-type", "")
-    declared = re.search(r"charset=\s*[\"']?([\w.:-]+)", content_type, re.I)
-    if declared:
-        names.append(declared.group(1).lower())
-    meta = _CHARSET.search(body[:4096])
-    if meta:
-        names.append(meta.group(1).decode("ascii").lower())
-    for name in names:
-        try:
-            return body.decode(_GB.get(name, name))
-        except (LookupError, UnicodeDecodeError):
-            continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(body).best()
-        encoding = _GB.get(best.encoding, best.encoding) if best else "gb18030"
-        return body.decode(encoding, errors="replace")
+    """HTML bytes → text, decoded as the index reads HTML (index.read_html), the HTTP charset tried first."""
+    declared = re.search(r"charset=\s*[\"']?([\w.:-]+)", (headers or {}).get("content-type", ""), re.I)
+    return decode_html(body, declared.group(1) if declared else "") or body.decode("utf-8", errors="replace")
