@@ -268,7 +268,8 @@ _BLOCK_RANK = {"litigation.direct": 2, "litigation.after_review": 2, "review": 1
 
 def _read_metric(parsed: Parsed, text: str) -> None:
     words = _vocabulary(text)
-    block = column = prow = pcol = None
+    block = column = pcol = None
+    prows: dict[str, tuple[int, str]] = {}  # 表二 rows said by a bare row word (许可, 处罚): where, which word
     best = None
     strong: set[str] = set()
     negated = lexicon()["negated_metrics"]
@@ -288,7 +289,7 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         elif kind == "column":
             column = key
         elif kind == "prow":
-            prow = key
+            prows.setdefault(key, (start, word))
         elif kind == "pcol":
             pcol = key
         else:
@@ -314,15 +315,40 @@ def _read_metric(parsed: Parsed, text: str) -> None:
             parsed.metric, parsed.metric_word = gapped
             parsed.metrics.append(gapped[0])
     # 表二 asked by row and column (行政许可 + 上一年项目数量): the pair names the cell
+    prow = list(prows)[-1] if prows else None
     row = parsed.metric.split(".")[1] if parsed.metric and parsed.metric.startswith("proactive.") else prow
     if row and pcol and not block:
-        cat = catalogue.load()
-        if f"proactive.{row}.{pcol}" not in cat.metrics and pcol in cat.proactive_otherwise:
-            pcol = cat.proactive_otherwise[pcol]
-        parsed.metric = f"proactive.{row}.{pcol}"
+        parsed.metric = _proactive_cell(row, pcol)
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+    if block or not parsed.metric:
+        return
+    # 许可和处罚各多少, 收到的申请和许可: every 表二 row said is asked, none dropped
+    asked = [parsed.metric, *parsed.metrics]
+    rows_asked = {m.split(".")[1] for m in asked if m.startswith("proactive.")}
+    for other, (start, word) in prows.items():
+        if other in rows_asked:
+            continue
+        candidates = [_proactive_cell(other, pcol)] if pcol else _default_proactive(other)
+        if not candidates:
+            continue
+        if parsed.metric not in parsed.metrics:
+            parsed.metrics.insert(0, parsed.metric)
+        parsed.metrics.append(candidates[0])
+        parsed.strong.add(candidates[0])  # a row word names its figure as surely as a metric word
+        parsed.named.append((start, candidates[0], word))
+        rows_asked.add(other)
+        said_at = {key: at for at, key, _ in sorted(parsed.named, reverse=True)}
+        parsed.metrics.sort(key=lambda m: said_at.get(m, len(text)))  # answered in the order asked
+
+
+def _proactive_cell(row: str, column: str) -> str:
+    """The 表二 cell a row and a column name; a column the row lacks reads as the row's counterpart."""
+    cat = catalogue.load()
+    if f"proactive.{row}.{column}" not in cat.metrics and column in cat.proactive_otherwise:
+        column = cat.proactive_otherwise[column]
+    return f"proactive.{row}.{column}"
 
 
 @lru_cache(maxsize=1)
