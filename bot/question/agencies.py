@@ -459,7 +459,21 @@ class AgencyIndex:
         for spot in self.spot(text, places=True):
             if spot.conflict:
                 return spot.conflict
-        return None
+        return self._unknown_department(text)
+
+    def _unknown_department(self, text: str) -> str | None:
+        """A department written with no place (市场监管局) that no agency of the index is: the question is about
+        it, so it is named as not found rather than dropped (请问税务局: the body after the lead word)."""
+        found: dict[int, str] = {}
+        for i in range(len(text)):
+            if not _starts_name(text, i, set()):
+                continue
+            body, end = _body_at(text, i)
+            canonical = canonical_body(body)
+            department = canonical in _lexicon()["groups"] or body.endswith(tuple(rules()["department_endings"]))
+            if len(body) >= 3 and canonical and department and ("body", canonical) not in self.by_key:
+                found[end] = body  # the latest start for an end: the shortest body there
+        return found[min(found)] if found else None
 
     def near(self, name: str) -> list[str]:
         return near_names(name, self.agencies)

@@ -117,6 +117,10 @@ class Parsed:
     named: list[tuple[int, str, str]] = field(default_factory=list)
     # two figures of one report set against each other (予以公开比不予公开多多少)
     compared: list[str] = field(default_factory=list)
+    # 哪个统计局, 统计局中: the named agencies are what a ranking compares, even when the name fits one
+    among: bool = False
+    # 哪个街道, 各县: a ranking among the places' own bodies of that kind (lexicon rank_among.place_kinds)
+    place_kind: str = ""
 
 
 class Vocabulary(dict):
@@ -160,6 +164,11 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for spot in parsed.agencies:
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
+    among = lex["rank_among"]
+    parsed.among = any(text[: s.start].endswith(tuple(among["before"])) or text[s.end:].startswith(tuple(among["after"]))
+                       for s in parsed.agencies)
+    kind = _place_kind().search(masked)
+    parsed.place_kind = kind.group(1) if kind else ""
     for word, back in lex["relative_years"].items():
         # 去年结转 is a metric word and 比去年 a change, not a year: relative years only when no year is written
         if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word) \
@@ -212,6 +221,14 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.intent == "search":
         parsed.search_phrase = search_phrase(text)
     return parsed
+
+
+@lru_cache(maxsize=1)
+def _place_kind() -> re.Pattern:
+    """哪个街道, 各县: a which-word, then a kind of place alone (not the start of a name: 哪个市场监管局)."""
+    among = lexicon()["rank_among"]
+    return re.compile(rf"(?:{_alternation(among['before'])})({_alternation(list(among['place_kinds']))})"
+                      rf"(?={_alternation(among['place_kind_followers'])}|\d|$)")
 
 
 @lru_cache(maxsize=1)
@@ -441,7 +458,7 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
         if at < 0:
             continue
         tail = _region_tail().match(text[at + len(name):])
-        if tail:
+        if tail and not tail.group(0).startswith(tuple(lexicon()["rank_among"]["before"])):  # 江苏哪个区 asks
             return None, name + tail.group(0)
         return regions[name], None
     return None, None
