@@ -99,3 +99,11 @@ def test_a_department_the_index_does_not_hold_is_named_never_dropped(asker):
         assert answer.status == "no_data", question
         assert answer.value is None and not answer.facts, question
         assert ("市场监管局" if "市场" in question else "税务局") in answer.text, question
+
+
+def test_a_top_n_larger_than_the_scope_says_how_many_there_are(asker):
+    bureaus = _newest_apply_new([r for r in ROWS if r["agency"].endswith("统计局")])
+    answer = asker.ask(f"收到申请最多的前{len(bureaus) + 1}个统计局")
+    assert answer.status == "answered"
+    assert f"前{len(bureaus) + 1}个" in answer.text and f"只有{len(bureaus)}个单位" in answer.text
+    assert set(_ranked(answer)) == set(bureaus)

@@ -217,7 +217,8 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Reply:
         cut = min(p.top, len(figs))
         while cut < len(figs) and figs[cut].value == figs[cut - 1].value:
             cut += 1
-        lines = [compose.say("rank_top", scope=scope, label=label, applicant_part=applicant_part, word=word,
+        lines = [compose.say("rank_top" if len(figs) >= p.top else "rank_top_fewer", scope=scope, label=label,
+                             applicant_part=applicant_part, word=word, top=p.top,
                              count=min(p.top, len(figs)), names=compose.listing([
                                  compose.say("name_value", name=f.agency, value_text=compose.number_text(f.value, f.unit))
                                  for f in figs[:cut]]))
