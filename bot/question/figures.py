@@ -56,7 +56,8 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
         stated = ix.prose_statements(fig.report_id, fig.metric)
         if len({s.value for s in stated}) > 1:
             return _several_statements(question, stated, context)
-    notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix)
+    notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix) \
+        + resolve.prose_differs(fig, ix, p.metric)
     return compose.lookup_answer(question, "lookup", fig, notes, context)
 
 
