@@ -316,7 +316,8 @@ def _place_forms(reading: Reading) -> list[str]:
     lowest = chain[-1].forms
     out = [] if chain[-1].bare_kind else list(lowest)
     if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county" and not reading.body:
-        out += list(chain[-2].forms)  # a county's one zone by the county's name (平潭综合实验区 → 平潭)
+        # a county's one zone by the county's short name (平潭综合实验区 → 平潭); 平潭县 names the county
+        out += list(chain[-2].forms[1:])
     if len(chain) >= 2:
         out += [a + b for a, b in product(chain[-2].forms, lowest)]
         out += ["".join(p.forms[0] for p in chain), "".join(p.forms[0] for p in chain[1:])]
