@@ -263,14 +263,39 @@ def test_without_libreoffice_a_doc_is_reported_as_needing_it(rendered, tmp_path,
     assert "needs LibreOffice (Debian libreoffice-writer-nogui)" in reasons["report.wps"]
 
 
-def test_libreoffice_runs_under_a_memory_cap_of_its_own(rendered, monkeypatch):
+def test_libreoffice_runs_under_a_memory_cap_of_its_own(rendered, monkeypatch, tmp_path):
     """Its cap is set in the child (the worker's own would be inherited otherwise): too small a cap is a
     clear failure for that file, not a hang or a dead worker."""
-    from index import limits
+    from index import limits, read_doc
     from index.errors import ReportError
 
+    monkeypatch.setenv(read_doc.CACHE_ENV, str(tmp_path / "cache"))  # converted afresh, not kept from a test before
     monkeypatch.setattr(limits, "CONVERT_MEMORY_MB", 150)
     with pytest.raises(ReportError) as raised:
         read_lines(rendered / f"{TABLED[0]}.doc")
     assert "LibreOffice failed converting it (exit code" in raised.value.reason
     assert "its memory cap is 150 MB" in raised.value.reason
+
+
+def test_an_unchanged_file_is_converted_once(rendered, tmp_path, monkeypatch):
+    from index import read_doc
+    from index.errors import ReportError
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(read_doc.CACHE_ENV, str(cache))
+    shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "first.doc")
+    first = read_lines(tmp_path / "first.doc")
+    assert len(list(cache.rglob("*.docx"))) == 1
+    started: list[str] = []
+    monkeypatch.setattr(read_doc, "_convert", lambda command, *_: started.append(command[-1]) or (1, ""))
+    # the same bytes under another name: read from the kept conversion, LibreOffice not started
+    shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "again.doc")
+    assert read_lines(tmp_path / "again.doc") == first
+    assert started == []
+    # other bytes are converted (here by the stand-in, which fails: a failure is not kept)
+    (tmp_path / "changed.doc").write_bytes((rendered / f"{TABLED[0]}.doc").read_bytes() + b"\0")
+    for _ in range(2):
+        with pytest.raises(ReportError, match="LibreOffice failed converting it"):
+            read_lines(tmp_path / "changed.doc")
+    assert len(started) == 2
+    assert len(list(cache.rglob("*.docx"))) == 1
