@@ -1,4 +1,4 @@
-"""Legacy Word .doc, WPS .wps and RTF reports → lines, through LibreOffice and the .docx reader.
+"""Legacy Word .doc, WPS .wps, RTF and OpenDocument .odt reports → lines, through LibreOffice and the .docx reader.
 
 LibreOffice (headless) converts the file to .docx in a private temporary folder
 with its own profile, so two workers converting at once never share one; the
@@ -28,9 +28,9 @@ from pathlib import Path
 
 from index import limits
 from index.errors import ReportError
-from index.read_docx import read_docx
+from index.read_docx import check_zip, read_docx
 
-NEEDS = "needs LibreOffice (Debian libreoffice-writer-nogui) to read .doc/.wps files: soffice is not on PATH"
+NEEDS = "needs LibreOffice (Debian libreoffice-writer-nogui) to read .doc/.wps/.rtf/.odt files: soffice is not on PATH"
 # the share of the worker's wall time the conversion may take: the .docx reader needs the rest, and a
 # conversion that runs out is then reported as such instead of the worker being killed around it
 _SHARE_OF_BUDGET = 0.7
@@ -44,6 +44,8 @@ def read_doc(path: Path) -> list[str]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ReportError(path, NEEDS)
+    if _suffix(path) == ".odt":
+        check_zip(path)  # a zip bomb is refused before LibreOffice inflates it
     cached = _cached(path, soffice)
     if cached.is_file():
         return read_docx(cached)
@@ -105,10 +107,14 @@ def _keep(converted: Path, cached: Path) -> None:
 
 
 def _suffix(path: Path) -> str:
-    """.rtf for RTF, the file's own .doc/.wps otherwise (.wps lets LibreOffice try Microsoft Works too), else .doc."""
+    """.rtf for RTF, .odt for a zip (index.sniff sends only OpenDocument text here), the file's own .doc/.wps
+    otherwise (.wps lets LibreOffice try Microsoft Works too), else .doc."""
     with open(path, "rb") as handle:
-        if handle.read(5) == b"{\\rtf":
-            return ".rtf"
+        head = handle.read(5)
+    if head == b"{\\rtf":
+        return ".rtf"
+    if head.startswith(b"PK\x03\x04"):
+        return ".odt"
     suffix = path.suffix.lower()
     return suffix if suffix in (".doc", ".wps") else ".doc"
 
