@@ -10,6 +10,7 @@ its figures.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -145,6 +146,21 @@ def test_a_table_pasted_as_a_picture_in_a_word_file_is_read_where_it_stands(tmp_
     lines = read_lines(text_tables)
     assert not getattr(lines, "ocr", None)
     assert len(parse_file(text_tables).facts) == len(parse_lines(seed, SEED_000).facts)
+
+
+@needs_ocr
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_table_pasted_as_a_picture_in_a_doc_is_read_after_conversion(tmp_path, table_picture, cache):
+    import subprocess
+
+    docx_file = _docx_with_pictures(tmp_path / "report.docx", [table_picture])
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "doc"), str(docx_file)],
+                   check=True, capture_output=True, timeout=300)
+    report = parse_file(tmp_path / "doc" / "report.doc")
+    facts = {(f.metric, f.applicant): f for f in report.facts if f.table == "表四"}
+    assert facts[("review.total", None)].value == 351
+    assert facts[("review.total", None)].kind in (OCR, OCR_UNSURE)
 
 
 def test_without_the_extra_a_picture_is_refused_saying_what_it_needs(tmp_path, monkeypatch):
