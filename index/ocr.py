@@ -395,10 +395,12 @@ def fit(image, max_pixels: int = limits.OCR_PIXELS):
 PICTURE_MIN = (300, 120)
 
 
-def embedded_picture(data: bytes, where: str, notes: list[str]) -> list[tuple[list[str], set[int]]]:
+def embedded_picture(data: bytes, where: str, notes: list[str],
+                     before_ocr=None) -> list[tuple[list[str], set[int]]]:
     """A picture a report shows (an HTML page's <img>, a Word file's drawing) → its blocks as picture_blocks
     gives them. Past the pixel cap: OverLimit naming `where`. An icon, nothing; a picture that cannot be
-    decoded, or no OCR extra: nothing, and a note in `notes` saying which picture and why."""
+    decoded, or no OCR extra: nothing, and a note in `notes` saying which picture and why. `before_ocr`, if
+    given, is called just before the engine reads the picture (to count them against a cap)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -409,6 +411,8 @@ def embedded_picture(data: bytes, where: str, notes: list[str]) -> list[tuple[li
         if not available():
             notes.append(f"{where} not read: {NEEDS_EXTRA}")
             return []
+        if before_ocr is not None:
+            before_ocr()
         return picture_blocks(data)
     except (OSError, UnidentifiedImageError, ValueError) as exc:  # a broken picture costs itself, not the report
         if isinstance(exc, limits.OverLimit):

@@ -62,7 +62,13 @@ def _with_pictures(document, blocks: list) -> ocr.Lines:
     marked: list[tuple[list[str], set[int] | None]] = []
     notes: list[str] = []
     seen: set[str] = set()
-    read = 0
+    read = [0]
+
+    def count() -> None:  # only pictures the engine reads count: a report may hold many icons
+        read[0] += 1
+        if read[0] > limits.OCR_PAGES:
+            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
+
     for block in blocks:
         if not isinstance(block, _Picture):
             marked.append((block, None))
@@ -75,10 +81,7 @@ def _with_pictures(document, blocks: list) -> ocr.Lines:
         name = str(part.partname).lstrip("/")
         if len(blob) > limits.PICTURE_BYTES:
             raise limits.OverLimit(f"picture {name} of {len(blob)} bytes, over the limit of {limits.PICTURE_BYTES}")
-        read += 1
-        if read > limits.OCR_PAGES:
-            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
-        got = ocr.embedded_picture(blob, f"picture {name}", notes)
+        got = ocr.embedded_picture(blob, f"picture {name}", notes, count)
         marked.extend((b, unsure) for b, unsure in got)
     lines = ocr.join_marked(marked)
     lines.notes.extend(notes)

@@ -202,14 +202,23 @@ def test_a_picture_past_the_pixel_cap_is_refused_before_decoding(tmp_path, monke
 def test_a_word_file_with_only_a_logo_gives_its_text_and_no_facts(tmp_path, monkeypatch):
     from PIL import Image
 
-    # a logo is under the size a table needs: never OCR'd, so the engine is not needed
+    from index import limits
+
+    # a logo is under the size a table needs: never OCR'd (nor counted against the cap), so no engine is needed
     monkeypatch.setattr(ocr, "picture_blocks", lambda *a, **k: pytest.fail("a logo was OCR'd"))
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(limits, "OCR_PAGES", 0)
     logo = tmp_path / "logo.png"
     Image.new("RGB", (120, 120), "red").save(logo)
     report = parse_file(_docx_with_pictures(tmp_path / "r.docx", [logo], after="本年收到政府信息公开申请12件。"))
     assert not [f for f in report.facts if f.table != "正文"]
     assert any("本年收到政府信息公开申请12件" in p.text for p in report.passages)
     assert not [w for w in report.warnings if "picture" in w]
+    # a picture of a table's size is counted before the engine reads it: past the cap, refused
+    table = tmp_path / "table.png"
+    Image.new("RGB", (600, 300), "white").save(table)
+    with pytest.raises(ReportError, match="more than 0 pictures to OCR"):
+        parse_file(_docx_with_pictures(tmp_path / "many.docx", [logo, table]))
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb, opened to be measured
