@@ -17,7 +17,12 @@ EXTENSIONS = {
     ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf",
     ".doc": "doc", ".wps": "doc", ".rtf": "rtf", ".xls": "xls", ".xlsx": "xlsx", ".ofd": "ofd",
     ".png": "image", ".jpg": "image", ".jpeg": "image",
+    # OpenDocument text and spreadsheet; Kingsoft WPS's spreadsheet .et is an OLE2 Excel-binary workbook
+    ".odt": "odt", ".ods": "ods", ".et": "xls",
 }
+# an OpenDocument file's kind, by the `mimetype` member its zip holds first
+_ODF_TYPES = {"application/vnd.oasis.opendocument.text": "odt",
+              "application/vnd.oasis.opendocument.spreadsheet": "ods"}
 HEAD_BYTES = 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
@@ -26,7 +31,8 @@ _OLE_DIRECTORY_SECTORS = 64  # a Word or Excel file's directory fits in a few; a
 
 
 def sniff(path: Path, suffix: str) -> str:
-    """The file's kind: text, html, pdf, docx, xlsx, doc, xls, rtf, ofd, image, or "unknown"; OSError if unreadable."""
+    """The file's kind: text, html, pdf, docx, xlsx, doc, xls, rtf, odt, ods, ofd, image, or "unknown";
+    OSError if unreadable."""
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     named = EXTENSIONS.get(suffix, "unknown")
@@ -48,12 +54,15 @@ def sniff(path: Path, suffix: str) -> str:
 
 
 def _zip_kind(path: Path, named: str) -> str:
-    """docx, xlsx or ofd by the members a zip holds; a zip that cannot be opened is what its name says."""
+    """docx, xlsx, odt, ods or ofd by the members a zip holds; a zip that cannot be opened is what its name says."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return named if named in ("docx", "xlsx", "ofd") else "unknown"  # its reader says why it is broken
+            odf = _odf_type(archive) if "mimetype" in names else None
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return named if named in ("docx", "xlsx", "odt", "ods", "ofd") else "unknown"  # its reader says why
+    if odf is not None:
+        return odf
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
         return "docx"
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
@@ -61,6 +70,12 @@ def _zip_kind(path: Path, named: str) -> str:
     if any(n.lower() == "ofd.xml" for n in names):
         return "ofd"
     return "unknown"
+
+
+def _odf_type(archive: zipfile.ZipFile) -> str | None:
+    """odt or ods by the OpenDocument `mimetype` member (a few dozen bytes; no more is read), else None."""
+    with archive.open("mimetype") as member:
+        return _ODF_TYPES.get(member.read(100).decode("ascii", "replace").strip())
 
 
 def _ole_kind(path: Path, named: str) -> str:
