@@ -315,8 +315,9 @@ def _place_forms(reading: Reading) -> list[str]:
     chain = list(reading.chain)
     lowest = chain[-1].forms
     out = [] if chain[-1].bare_kind else list(lowest)
-    if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county" and not reading.body:
-        # a county's one zone by the county's short name (平潭综合实验区 → 平潭); 平潭县 names the county
+    if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county":
+        # a county's one zone by the county's short name (平潭综合实验区 → 平潭, its 地税局 → 平潭地税局);
+        # 平潭县 names the county
         out += list(chain[-2].forms[1:])
     if len(chain) >= 2:
         out += [a + b for a, b in product(chain[-2].forms, lowest)]
