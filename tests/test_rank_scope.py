@@ -107,3 +107,11 @@ def test_a_top_n_larger_than_the_scope_says_how_many_there_are(asker):
     assert answer.status == "answered"
     assert f"前{len(bureaus) + 1}个" in answer.text and f"只有{len(bureaus)}个单位" in answer.text
     assert set(_ranked(answer)) == set(bureaus)
+
+
+def test_a_region_then_all_its_agencies_is_a_sum_there_not_a_name(asker):
+    jiangsu = [r for r in ROWS if r["province"] == "江苏"]
+    want = sum(v for v in (_gold(r, "apply.new.total") for r in jiangsu) if v is not None)
+    for question in ("江苏所有单位一共收到多少申请", "江苏省所有单位收到的申请加起来"):
+        answer = asker.ask(question)
+        assert (answer.status, answer.value) == ("answered", want), question

@@ -457,8 +457,9 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
         at = text.find(name)
         if at < 0:
             continue
-        tail = _region_tail().match(text[at + len(name):])
-        if tail and not tail.group(0).startswith(tuple(lexicon()["rank_among"]["before"])):  # 江苏哪个区 asks
+        rest = text[at + len(name):]
+        tail = _region_tail().match(rest)
+        if tail and not rest.startswith(tuple(lexicon()["rank_among"]["before"])):  # 江苏哪个区, 江苏所有单位
             return None, name + tail.group(0)
         return regions[name], None
     return None, None
