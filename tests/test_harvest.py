@@ -11,12 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from index.harvest.crawl import fetch_portals, target_path
-from index.harvest.fetcher import Fetcher, FetchError, Polite, decode_page, sniff
+from index.harvest.fetcher import ATTACHMENTS, Fetcher, FetchError, Polite, decode_page
 from index.harvest.listing import report_year
 from index.harvest.portals import load_portals
+from index.sniff import EXTENSIONS, sniff
 from index.sources import read_sources
 from tests import portal_server as ps
 
@@ -235,12 +237,50 @@ def test_pages_decode_by_their_declared_or_sniffed_charset():
     assert "年度报告" in decode_page(plain)  # no declaration: sniffed
 
 
-def test_magic_bytes_and_paths():
-    assert (sniff(b"%PDF-1.7"), sniff(b"PK\x03\x04.."), sniff(b"\xd0\xcf\x11\xe0"), sniff(b"<!DOCTYPE html>")) == \
-        ("pdf", "zip", "ole", "html")
+FIXTURES = ROOT / "tests" / "fixtures"
+PDF_BYTES, DOCX_BYTES = (FIXTURES / "huaian_2024.pdf").read_bytes(), (FIXTURES / "template_2021_format.docx").read_bytes()
+
+
+@pytest.mark.parametrize(("link", "body", "content_type", "kind"), [
+    ("t1.htm", PDF_BYTES, "text/html", "pdf"),  # a PDF served as a page is a PDF
+    ("a.pdf", PDF_BYTES, "text/html", "pdf"),
+    ("a.doc", DOCX_BYTES, "application/msword", "docx"),  # a .doc link's DOCX is a DOCX
+    ("a.docx", DOCX_BYTES, "application/octet-stream", "docx"),
+    ("a.doc", b"{\\rtf1\\ansi report}", "application/msword", "rtf"),  # Word's RTF under .doc
+    ("t1.htm", "<p>政府信息公开工作年度报告</p>".encode("gbk"), "text/html", "html"),
+    ("t1.htm", "政府信息公开工作年度报告".encode("gbk"), "text/html; charset=GBK", "html"),  # no markup, no signature
+    ("a.doc", b"\xd0\xcf\x11\xe0 form", "application/msword", None),  # 4 bytes of an OLE2 signature: no Word file
+    ("a.pdf", b"<html><body>not found</body></html>", "text/html", None),  # an error page for a .pdf link
+    ("t1.htm", b"\x89PNG\r\n\x1a\n" + bytes(40), "text/html", None),  # a picture is no report page
+    ("t1.htm", b"", "text/html", None),
+])
+def test_the_harvester_tells_a_file_by_the_index_sniffer(tmp_path, link, body, content_type, kind):
+    """One sniffer (index.sniff): what fetch keeps a download as is what the index reads the saved file as."""
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    url = f"http://x.gov.cn/nb/{link}"
+    suffix = link.rsplit(".", 1)[1]
+    with Fetcher(Polite(delay=0, retries=0), httpx.MockTransport(serve)) as fetcher:
+        if kind is None:
+            with pytest.raises(FetchError):
+                fetcher.get(url, suffix if suffix in ATTACHMENTS else "html")
+            return
+        got = fetcher.get(url, suffix if suffix in ATTACHMENTS else "html")
+    assert got.kind == kind
+    saved = tmp_path / target_path(url, got.kind)
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(body)
+    assert sniff(saved, saved.suffix) == EXTENSIONS["." + got.kind]
+
+
+def test_paths():
     assert target_path("https://www.x.gov.cn/zwgk/nb/", "html") == "www.x.gov.cn/zwgk/nb/index.html"
     assert target_path("http://x.gov.cn:8080/a/../b/down.jsp?id=3", "pdf").startswith("x.gov.cn_8080/a/b/down_")
     assert target_path("http://x.gov.cn/b/down.jsp?id=3", "pdf").endswith(".jsp.pdf")
+    assert target_path("http://x.gov.cn/b/a.wps", "wps") == "x.gov.cn/b/a.wps"
 
 
 def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
