@@ -60,8 +60,8 @@ def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(fi
     portal, _, _, fetched, _, by_url = first
     assert fetched.returncode == 0, fetched.stderr
     summary = fetched.stdout.strip().splitlines()[-1]
-    assert summary.startswith("portals 1/1 reached · pages 3 · reports found 16 · new 10 · changed 0 · "
-                              "unchanged 0 · failed 6 in ")
+    assert summary.startswith("portals 1/1 reached · pages 3 (unchanged 0) · reports found 16 · new 10 · changed 0 · "
+                              "unchanged 0 · failed 6 · downloaded ")
     for year, path in ps.SAVED.items():  # the seven saved pages, the GBK one and the one that failed once included
         report = by_url[portal.url(path)]
         assert (report["agency"], report["year"]) == (PINGTAN, year)
@@ -147,22 +147,73 @@ def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_
     start = len(portal.log)
     again = nianbao("fetch", str(toml), "--to", str(reports))
     assert again.returncode == 0
-    assert " · new 0 · changed 0 · unchanged 10 · failed 6 " in again.stdout
+    assert " · pages 3 (unchanged 3) · " in again.stdout
+    assert " · new 0 · changed 0 · unchanged 10 · failed 6 · downloaded 0 B in " in again.stdout
     report_files = {ps.COLUMN + p for p in [*ps.SAVED.values(), ps.DOCX, ps.PDF, ps.DIRECT_DOCX, ps.DOCX_PAGE,
                                              ps.PDF_PAGE]}
-    second = [(p, s) for p, s in portal.log[start:] if p in report_files]
-    assert {s for _, s in second} == {304} and len(second) == len(report_files)
+    second = [(p, s) for p, s in portal.log[start:] if p in report_files | set(LIST_PAGES)]
+    assert {s for _, s in second} == {304} and len(second) == len(report_files) + len(LIST_PAGES)
     # one report changes on the server
     route = portal.routes[ps.COLUMN + ps.SAVED[2025]]
     route.body = route.body.replace(b"</body>", "<p>（2026年3月20日更正）</p></body>".encode(), 1)
     start = len(portal.log)
     changed = nianbao("fetch", str(toml), "--to", str(reports))
-    assert " · new 0 · changed 1 · unchanged 9 · failed 6 " in changed.stdout
+    assert " · pages 3 (unchanged 3) · " in changed.stdout and " · new 0 · changed 1 · unchanged 9 · failed 6 " \
+        in changed.stdout
     assert [(p, s) for p, s in portal.log[start:] if p in report_files and s == 200] == \
         [(ps.COLUMN + ps.SAVED[2025], 200)]
     rebuilt = nianbao("index", "build", str(reports), "--db", str(db))
     assert rebuilt.stdout.startswith("12 reports") and ": 0 added, 1 changed, 0 removed, 11 unchanged, " \
         in rebuilt.stdout, rebuilt.stdout
+
+
+LIST_PAGES = [ps.COLUMN, ps.COLUMN + "index_1.html", ps.COLUMN + "index_2.html"]
+
+
+@pytest.mark.slow
+def test_list_pages_are_asked_for_conditionally_and_a_changed_list_brings_its_new_report(tmp_path):
+    portal, server = ps.serve(ps.build_routes())
+    toml = tmp_path / "portals.toml"
+    toml.write_text(ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN)), encoding="utf-8")
+    portals, polite = load_portals(toml)
+    reports = tmp_path / "reports"
+    try:
+        first = fetch_portals(portals, reports, polite)
+        assert (first.pages, first.pages_unchanged, first.found, first.new) == (3, 0, 16, 10)
+        assert first.downloaded == sum(len(portal.routes[p].body) for p, s in portal.log if s == 200
+                                       and p != "/robots.txt")
+        start = len(portal.log)
+        second = fetch_portals(portals, reports, polite)
+        assert [s for p, s in portal.log[start:] if p in LIST_PAGES] == [304, 304, 304]
+        assert (second.pages, second.pages_unchanged, second.found, second.unchanged, second.downloaded) == \
+            (3, 3, 16, 10, 0)
+        # the column's second list page gets a new report
+        page = "201301/t20130115_7.htm"
+        portal.routes[ps.COLUMN + page] = ps.Route(body=ps._page("平潭综合实验区2012年度政府信息公开工作年度报告", "<p>补录</p>"))
+        listing = portal.routes[ps.COLUMN + "index_2.html"]
+        listing.body = listing.body.replace(b"</ul>", f'<li><a href="./{page}">平潭综合实验区2012年度政府信息公开工作年度报告'
+                                                      f"</a> 2013-01-15</li></ul>".encode())
+        start = len(portal.log)
+        third = fetch_portals(portals, reports, polite)
+        assert [(p, s) for p, s in portal.log[start:] if p in LIST_PAGES] == \
+            [(ps.COLUMN, 304), (ps.COLUMN + "index_1.html", 304), (ps.COLUMN + "index_2.html", 200)]
+        assert (third.pages, third.pages_unchanged, third.found, third.new, third.unchanged) == (3, 2, 17, 1, 10)
+        assert third.downloaded == len(listing.body) + len(portal.routes[ps.COLUMN + page].body)
+        assert read_sources(reports / "sources.tsv")[f"127.0.0.1_{portal.port}{ps.COLUMN}{page}"].url == \
+            portal.url(page)
+        # a list page's kept copy that was damaged is asked for in full again, not conditionally
+        state = json.loads((reports / ".nianbao-fetch" / "state.json").read_text())["lists"]
+        assert set(state) == {portal.url(p) for p in LIST_PAGES}
+        copies = sorted((reports / ".nianbao-fetch" / "lists").iterdir())
+        assert len(copies) == 3
+        for copy in copies:
+            copy.write_bytes(b"damaged")
+        start = len(portal.log)
+        fourth = fetch_portals(portals, reports, polite)
+        assert [s for p, s in portal.log[start:] if p in LIST_PAGES] == [200, 200, 200]
+        assert (fourth.pages_unchanged, fourth.found, fourth.unchanged) == (0, 17, 11)
+    finally:
+        server.shutdown()
 
 
 @pytest.mark.slow

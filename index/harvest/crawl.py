@@ -41,16 +41,19 @@ class FetchSummary:
     portals: int = 0
     reached: int = 0
     pages: int = 0  # list pages read
+    pages_unchanged: int = 0  # of which answered 304: read from the copy kept last time
     found: int = 0  # report links
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    downloaded: int = 0  # bytes of list pages, report pages and files received (a 304 has none)
     seconds: float = 0.0
 
     def line(self) -> str:
-        return (f"portals {self.reached}/{self.portals} reached · pages {self.pages} · reports found {self.found} · "
-                f"new {self.new} · changed {self.changed} · unchanged {self.unchanged} · failed {len(self.failed)}"
+        return (f"portals {self.reached}/{self.portals} reached · pages {self.pages} (unchanged "
+                f"{self.pages_unchanged}) · reports found {self.found} · new {self.new} · changed {self.changed} · "
+                f"unchanged {self.unchanged} · failed {len(self.failed)} · downloaded {_size(self.downloaded)}"
                 f" in {self.seconds:.1f}s")
 
     @property
@@ -71,13 +74,15 @@ def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | No
         work: list[tuple[Portal, ReportLink]] = []
         runs: dict[str, dict] = {}
         for portal in portals:
-            links, pages, failures = _read_lists(fetcher, portal)
+            links, pages, unchanged, failures = _read_lists(fetcher, state, portal)
             summary.pages += pages
+            summary.pages_unchanged += unchanged
             summary.reached += bool(pages)
             summary.found += len(links)
             summary.failed.extend(failures)
-            runs[portal.name] = {"reached": bool(pages), "pages": pages, "found": len(links), "new": 0,
-                                 "changed": 0, "unchanged": 0, "failures": list(failures)}
+            runs[portal.name] = {"reached": bool(pages), "pages": pages, "pages_unchanged": unchanged,
+                                 "found": len(links), "new": 0, "changed": 0, "unchanged": 0,
+                                 "failures": list(failures)}
             work.extend((portal, link) for link in links)
         with ThreadPoolExecutor(max_workers=max(1, polite.workers)) as pool:
             jobs = [pool.submit(_fetch_report, fetcher, state, portal, link) for portal, link in work]
@@ -87,6 +92,7 @@ def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | No
                 pool.shutdown(wait=True, cancel_futures=True)
                 state.save()
                 raise
+        summary.downloaded = fetcher.downloaded
     finished = datetime.now(UTC)
     for name, run in runs.items():
         state.record_portal(name, {"last_fetch": finished.isoformat(timespec="seconds"),
@@ -113,29 +119,53 @@ def _collect(work: list, jobs: list, state: FetchState, summary: FetchSummary, r
             progress(done, len(work), link.url)
 
 
-def _read_lists(fetcher: Fetcher, portal: Portal) -> tuple[list[ReportLink], int, list[tuple[str, str]]]:
-    """The portal's report links, how many list pages were read, and the list pages that failed."""
-    queue, seen, links, failures, read = list(portal.lists), {_page_key(u) for u in portal.lists}, {}, [], 0
+def _read_lists(fetcher: Fetcher, state: FetchState, portal: Portal) -> tuple[list[ReportLink], int, int, list]:
+    """The portal's report links, how many list pages were read and how many of them were unchanged (304),
+    and the list pages that failed."""
+    queue, seen, links, failures = list(portal.lists), {_page_key(u) for u in portal.lists}, {}, []
+    read = unchanged = 0
     while queue and read < fetcher.polite.max_list_pages:
         url = queue.pop(0)
         try:
-            got = fetcher.get(url)
+            body, headers, final_url, same = _get_list(fetcher, state, url)
         except FetchError as err:
             failures.append((err.url, err.reason))
             continue
-        if got.kind != "html":
-            failures.append((url, f"list page is a .{got.kind} file, not HTML"))
+        except OSError as err:
+            failures.append((url, f"cannot write: {err.strerror or err}"))
             continue
         read += 1
+        unchanged += same
         scope = column_scope(next((u for u in portal.lists if column_scope(u) in url), url))
-        found, pages = parse_listing(decode_page(got.body, got.headers), got.url, scope)
+        found, pages = parse_listing(decode_page(body, headers), final_url, scope)
         for link in found:
             links.setdefault(link.url, link)
         for page in pages:
             if _page_key(page) not in seen:
                 seen.add(_page_key(page))
                 queue.append(page)
-    return list(links.values()), read, failures
+    return list(links.values()), read, unchanged, failures
+
+
+def _get_list(fetcher: Fetcher, state: FetchState, url: str) -> tuple[bytes, dict, str, bool]:
+    """(body, headers, url after redirects, unchanged) of one list page, asked for conditionally when its copy
+    from last time is intact: a 304 is read from that copy, so an unchanged column costs no list bytes."""
+    old = state.list_entry(url)
+    copy = state.list_copy(url)
+    kept = bool(old.get("sha256")) and sha256_file(copy) == old["sha256"]
+    got = fetcher.get(url, "html", *((old.get("etag", ""), old.get("last_modified", "")) if kept else ("", "")))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if got.status == 304:
+        state.record_list(url, {**old, "checked_at": now})
+        return copy.read_bytes(), {"content-type": old.get("content_type", "")}, old.get("final_url") or url, True
+    if got.kind != "html":
+        raise FetchError(url, f"list page is a .{got.kind} file, not HTML")
+    write_atomically(copy, got.body)
+    state.record_list(url, {"final_url": got.url if got.url != url else "", "etag": got.etag,
+                            "last_modified": got.last_modified, "sha256": hashlib.sha256(got.body).hexdigest(),
+                            "content_type": got.headers.get("content-type", ""), "fetched_at": now,
+                            "checked_at": now})
+    return got.body, got.headers, got.url, False
 
 
 def _page_key(url: str) -> str:
@@ -225,3 +255,11 @@ def _title(title: str, agency: str, year: int) -> str:
     """The link title, with the portal's agency hint in front when the title names no one before its year."""
     before = title.split(str(year), 1)[0].strip()
     return f"{agency}{title}" if agency and not before else title
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if count < 1024 or unit == "MB":
+            return f"{count} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return ""
