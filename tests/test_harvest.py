@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 from index.harvest.crawl import fetch_portals, target_path
 from index.harvest.fetcher import ATTACHMENTS, Fetcher, FetchError, Polite, decode_page
-from index.harvest.listing import report_year
+from index.harvest.listing import ReportLink, list_script, parse_api_page, parse_listing, report_year
 from index.harvest.portals import load_portals
 from index.sniff import EXTENSIONS, sniff
 from index.sources import read_sources
@@ -61,7 +62,7 @@ def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(fi
     assert fetched.returncode == 0, fetched.stderr
     summary = fetched.stdout.strip().splitlines()[-1]
     assert summary.startswith("portals 1/1 reached · pages 3 (unchanged 0) · reports found 16 · new 10 · changed 0 · "
-                              "unchanged 0 · failed 6 · downloaded ")
+                              "unchanged 0 · failed 6 · unlisted 10 · downloaded ")
     for year, path in ps.SAVED.items():  # the seven saved pages, the GBK one and the one that failed once included
         report = by_url[portal.url(path)]
         assert (report["agency"], report["year"]) == (PINGTAN, year)
@@ -84,6 +85,11 @@ def test_each_failure_is_reported_by_url_and_reason(first):
                  f"{portal.url(ps.LOOP_A)})",
                  f"failed {portal.url(ps.PRIVATE)}: disallowed by robots.txt"]
     assert sorted(failures) == sorted(expected)
+    # the saved listing's script declares 20 items, of which its one static page shows 10; no api given
+    assert [line for line in first[3].stderr.splitlines() if line.startswith("incomplete ")] == [
+        f"incomplete {portal.url(ps.COLUMN)}: the list declares 20 items, its static pages read show 10: 10 more are "
+        "listed only by the CMS's search API (channelid=200210, classsql=chnlid=1813, sortfield=-docorderpri,"
+        "-docreltime); give this portal api = \"…\" in PORTALS.toml"]
 
 
 @pytest.mark.slow
@@ -148,7 +154,7 @@ def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_
     again = nianbao("fetch", str(toml), "--to", str(reports))
     assert again.returncode == 0
     assert " · pages 3 (unchanged 3) · " in again.stdout
-    assert " · new 0 · changed 0 · unchanged 10 · failed 6 · downloaded 0 B in " in again.stdout
+    assert " · new 0 · changed 0 · unchanged 10 · failed 6 · unlisted 10 · downloaded 0 B in " in again.stdout
     report_files = {ps.COLUMN + p for p in [*ps.SAVED.values(), ps.DOCX, ps.PDF, ps.DIRECT_DOCX, ps.DOCX_PAGE,
                                              ps.PDF_PAGE]}
     second = [(p, s) for p, s in portal.log[start:] if p in report_files | set(LIST_PAGES)]
@@ -256,6 +262,55 @@ def test_portals_toml_errors_name_the_problem(tmp_path):
     assert (portals[0].name, portals[0].agency, polite.delay) == ("x.gov.cn", "某县人民政府", 0.5)
 
 
+def _search_portal(tmp_path, api: bool):
+    portal, server = ps.serve(ps.search_api_routes())
+    toml = tmp_path / "portals.toml"
+    text = ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN))
+    if api:
+        text += f'api = "{portal.url(ps.SEARCH)}?templet=docs.jsp"\n'
+    toml.write_text(text, encoding="utf-8")
+    portals, polite = load_portals(toml)
+    return portal, server, portals, polite
+
+
+@pytest.mark.slow
+def test_a_list_loaded_from_the_cms_search_api_is_paged_through_it_when_the_portal_gives_the_api(tmp_path):
+    portal, server, portals, polite = _search_portal(tmp_path, api=True)
+    try:
+        first = fetch_portals(portals, tmp_path / "r", polite)
+        searched = [p for p, _ in portal.log if p.startswith(ps.SEARCH)]
+        assert [dict(parse_qsl(urlsplit(p).query)) for p in searched] == [
+            {"templet": "docs.jsp", "channelid": "200210", "classsql": "chnlid=1813",
+             "sortfield": "-docorderpri,-docreltime", "prepage": "10", "page": str(n)} for n in (1, 2)]
+        # 10 on the static page (the API's page 1 repeats them) + 8 earlier reports on page 2; the 3 missing 404
+        assert (first.pages, first.found, first.new, len(first.failed), first.unlisted, first.incomplete) == \
+            (3, 18, 15, 3, 0, [])
+        assert {link for link, _ in first.failed} == {portal.url(p) for p in ps.MISSING.values()}
+        sources = read_sources(tmp_path / "r" / "sources.tsv")
+        host = f"127.0.0.1_{portal.port}"
+        for year, path in ps.EARLIER.items():
+            row = sources[f"{host}{ps.COLUMN}{path}"]
+            assert (row.url, row.title) == (portal.url(path), f"平潭综合实验区{year}年度政府信息公开工作年度报告")
+        again = fetch_portals(portals, tmp_path / "r", polite)  # the API's pages are asked for conditionally too
+        assert (again.pages, again.pages_unchanged, again.found, again.unchanged, again.downloaded) == \
+            (3, 3, 18, 15, 0)
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.slow
+def test_without_the_api_the_items_only_it_lists_are_counted_and_said(tmp_path):
+    portal, server, portals, polite = _search_portal(tmp_path, api=False)
+    try:
+        summary = fetch_portals(portals, tmp_path / "r", polite)
+    finally:
+        server.shutdown()
+    assert not [p for p, _ in portal.log if p.startswith(ps.SEARCH)]
+    assert (summary.pages, summary.found, summary.new, summary.unlisted) == (1, 10, 7, 10)
+    assert [url for url, _ in summary.incomplete] == [portal.url(ps.COLUMN)]
+    assert " · failed 3 · unlisted 10 · " in summary.line()
+
+
 # --- the pieces ---------------------------------------------------------------------------------
 
 REPORT_TITLES = {  # real link titles of 年报 columns
@@ -278,6 +333,61 @@ def test_report_titles_are_picked_with_their_year(title):
 @pytest.mark.parametrize("title", NOT_REPORTS)
 def test_other_titles_are_not(title):
     assert report_year(title) is None
+
+
+SAVED_LISTING = (ROOT / "tests/fixtures/corpus/portal/zwgk/zfxxgk/zfxxgknb/index.html").read_text(encoding="utf-8")
+
+
+def test_the_saved_trs_listing_declares_its_search_api_arguments():
+    declared = list_script(SAVED_LISTING)
+    assert (declared.static_pages, declared.per_page, declared.total) == (1, 10, 20)
+    # channelid is `SiteInfo.searchId`, set elsewhere on the page (a commented-out key beside it is not read)
+    assert declared.args == (("channelid", "200210"), ("classsql", "chnlid=1813"),
+                             ("sortfield", "-docorderpri,-docreltime"))
+    assert declared.api_pages("https://w.gov.cn/was5/web/search?templet=docs.jsp", 50) == [
+        "https://w.gov.cn/was5/web/search?templet=docs.jsp&channelid=200210&classsql=chnlid%3D1813"
+        f"&sortfield=-docorderpri%2C-docreltime&prepage=10&page={n}" for n in (1, 2)]
+
+
+@pytest.mark.parametrize("html", [
+    ps.build_routes()[ps.COLUMN + "index_1.html"].body.decode(),  # a plain list page
+    '<script>createPageHTML(2, 0, "index", "html");</script>',  # another CMS's pagination
+    "<script>// listModel({maxStaticIndex: 3})\nvar listModelled = 1;</script>",  # a comment, another name
+])
+def test_pages_without_such_a_script_declare_nothing(html):
+    assert list_script(html) is None
+
+
+def test_a_script_of_more_static_pages_adds_them_and_an_unknown_value_is_empty():
+    html = """<script>require(["list2.trsapi"], function(listModel) { listModel({
+        maxStaticIndex: 3, listArgs: {channelid: Missing.value, classsql: '' || "chnlid=9"},
+        pagebar: {prepage: 15, recordCount: "" }});});</script>"""
+    declared = list_script(html)
+    assert (declared.static_pages, declared.per_page, declared.total) == (3, 15, None)
+    assert declared.args == (("channelid", ""), ("classsql", "chnlid=9"))
+    assert len(declared.api_pages("http://x.gov.cn/search", 4)) == 4  # no total declared: up to the cap
+    _, pages = parse_listing(html, "http://x.gov.cn/nb/index.shtml", "http://x.gov.cn/nb/")
+    assert pages == ["http://x.gov.cn/nb/index_1.shtml", "http://x.gov.cn/nb/index_2.shtml"]
+
+
+def test_search_api_answers_are_read_by_their_item_keys():
+    text = """{"docs":[{"doctitle":"某区2023年度政府信息公开工作年度报告","chnldocurl":"http://w.gov.cn/nb/t1.htm",
+        "pubtime":"2024-01-30 10:00"},{"title":"<font color=red>2023年</font>统计年报","url":"/nb/t2.htm"},
+        {"title":"某区2022年政府信息公开年报","url":"http://w.gov.cn/other/t3.htm"},{"title":"文章标题","url":""}]}"""
+    reports, items = parse_api_page(text, "https://w.gov.cn/nb/")
+    assert reports == [ReportLink("https://w.gov.cn/nb/t1.htm", "某区2023年度政府信息公开工作年度报告", 2023, "2024-01-30")]
+    assert items == {"https://w.gov.cn/nb/t1.htm", "https://w.gov.cn/nb/t2.htm", "https://w.gov.cn/other/t3.htm"}
+    for bad in ("<html>系统繁忙</html>", '{"result": []}'):
+        with pytest.raises(ValueError):
+            parse_api_page(bad, "https://w.gov.cn/nb/")
+
+
+def test_portal_api_must_be_a_url(tmp_path):
+    toml = tmp_path / "p.toml"
+    toml.write_text('[[portal]]\nlist = ["http://x.gov.cn/nb/"]\napi = "was5/web/search"\n')
+    assert "api = " in nianbao("fetch", str(toml), "--to", str(tmp_path / "r")).stderr
+    toml.write_text('[[portal]]\nlist = ["http://x.gov.cn/nb/"]\napi = "http://x.gov.cn/was5/web/search"\n')
+    assert load_portals(toml)[0][0].api == "http://x.gov.cn/was5/web/search"
 
 
 def test_pages_decode_by_their_declared_or_sniffed_charset():

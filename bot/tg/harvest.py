@@ -122,6 +122,8 @@ async def scheduled_fetch(context: Context) -> None:
     fetched, built = await harvester.run()
     for url, reason in fetched.failed:
         logger.warning("fetch failed %s: %s", url, reason)
+    for url, reason in fetched.incomplete:
+        logger.warning("fetch incomplete %s: %s", url, reason)
     logger.info("scheduled fetch: %s; index: %s", fetched.line(), built.line() if built else "unchanged")
 
 

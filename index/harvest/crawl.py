@@ -21,12 +21,16 @@ import httpx
 
 from index.harvest.fetcher import ATTACHMENTS, Fetched, Fetcher, FetchError, Polite, decode_page
 from index.harvest.listing import (
+    ListScript,
     ReportLink,
     column_scope,
     date_of,
+    list_script,
     page_meta,
+    parse_api_page,
     parse_attachments,
     parse_listing,
+    static_pages,
 )
 from index.harvest.portals import Portal
 from index.harvest.provenance import write_sources
@@ -47,13 +51,16 @@ class FetchSummary:
     changed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    unlisted: int = 0  # items the lists declare that no page read showed (a CMS's API not given)
+    incomplete: list[tuple[str, str]] = field(default_factory=list)  # (list url, what it could not show)
     downloaded: int = 0  # bytes of list pages, report pages and files received (a 304 has none)
     seconds: float = 0.0
 
     def line(self) -> str:
         return (f"portals {self.reached}/{self.portals} reached · pages {self.pages} (unchanged "
                 f"{self.pages_unchanged}) · reports found {self.found} · new {self.new} · changed {self.changed} · "
-                f"unchanged {self.unchanged} · failed {len(self.failed)} · downloaded {_size(self.downloaded)}"
+                f"unchanged {self.unchanged} · failed {len(self.failed)} · unlisted {self.unlisted} · "
+                f"downloaded {_size(self.downloaded)}"
                 f" in {self.seconds:.1f}s")
 
     @property
@@ -74,16 +81,19 @@ def fetch_portals(portals: list[Portal], folder: str | Path, polite: Polite | No
         work: list[tuple[Portal, ReportLink]] = []
         runs: dict[str, dict] = {}
         for portal in portals:
-            links, pages, unchanged, failures = _read_lists(fetcher, state, portal)
-            summary.pages += pages
-            summary.pages_unchanged += unchanged
-            summary.reached += bool(pages)
-            summary.found += len(links)
-            summary.failed.extend(failures)
-            runs[portal.name] = {"reached": bool(pages), "pages": pages, "pages_unchanged": unchanged,
-                                 "found": len(links), "new": 0, "changed": 0, "unchanged": 0,
-                                 "failures": list(failures)}
-            work.extend((portal, link) for link in links)
+            lists = _read_lists(fetcher, state, portal)
+            summary.pages += lists.read
+            summary.pages_unchanged += lists.unchanged
+            summary.reached += bool(lists.read)
+            summary.found += len(lists.links)
+            summary.failed.extend(lists.failures)
+            summary.unlisted += lists.unlisted
+            summary.incomplete.extend(lists.incomplete)
+            runs[portal.name] = {"reached": bool(lists.read), "pages": lists.read, "pages_unchanged": lists.unchanged,
+                                 "found": len(lists.links), "unlisted": lists.unlisted, "new": 0, "changed": 0,
+                                 "unchanged": 0, "failures": list(lists.failures),
+                                 "incomplete": [list(i) for i in lists.incomplete]}
+            work.extend((portal, link) for link in lists.links)
         with ThreadPoolExecutor(max_workers=max(1, polite.workers)) as pool:
             jobs = [pool.submit(_fetch_report, fetcher, state, portal, link) for portal, link in work]
             try:
@@ -119,46 +129,111 @@ def _collect(work: list, jobs: list, state: FetchState, summary: FetchSummary, r
             progress(done, len(work), link.url)
 
 
-def _read_lists(fetcher: Fetcher, state: FetchState, portal: Portal) -> tuple[list[ReportLink], int, int, list]:
-    """The portal's report links, how many list pages were read and how many of them were unchanged (304),
-    and the list pages that failed."""
-    queue, seen, links, failures = list(portal.lists), {_page_key(u) for u in portal.lists}, {}, []
-    read = unchanged = 0
-    while queue and read < fetcher.polite.max_list_pages:
+@dataclass
+class _Lists:
+    """What one portal's list pages gave."""
+    links: list[ReportLink] = field(default_factory=list)
+    read: int = 0  # list pages (and search API pages) read
+    unchanged: int = 0  # of which 304
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    unlisted: int = 0  # items declared by a list's script that no page read showed
+    incomplete: list[tuple[str, str]] = field(default_factory=list)  # (list url, why items are missing)
+
+
+def _read_lists(fetcher: Fetcher, state: FetchState, portal: Portal) -> _Lists:
+    """The portal's report links from its list pages (pagination followed), then from the CMS's search API for
+    a list whose script loads later pages from it; what could not be reached is counted and said."""
+    out, links = _Lists(), {}
+    queue, seen = list(portal.lists), {_page_key(u) for u in portal.lists}
+    read_pages: set[str] = set()
+    scripts: dict[tuple, tuple[str, ListScript]] = {}  # one per column (its API arguments), first page it is on
+    while queue and out.read < fetcher.polite.max_list_pages:
         url = queue.pop(0)
         try:
             body, headers, final_url, same = _get_list(fetcher, state, url)
         except FetchError as err:
-            failures.append((err.url, err.reason))
+            out.failures.append((err.url, err.reason))
             continue
         except OSError as err:
-            failures.append((url, f"cannot write: {err.strerror or err}"))
+            out.failures.append((url, f"cannot write: {err.strerror or err}"))
             continue
-        read += 1
-        unchanged += same
+        out.read += 1
+        out.unchanged += same
+        read_pages.update((_page_key(url), _page_key(final_url)))
         scope = column_scope(next((u for u in portal.lists if column_scope(u) in url), url))
-        found, pages = parse_listing(decode_page(body, headers), final_url, scope)
+        html = decode_page(body, headers)
+        found, pages = parse_listing(html, final_url, scope)
         for link in found:
             links.setdefault(link.url, link)
+        declared = list_script(html)
+        if declared:
+            scripts.setdefault((scope, declared.args), (final_url, declared))
         for page in pages:
             if _page_key(page) not in seen:
                 seen.add(_page_key(page))
                 queue.append(page)
-    return list(links.values()), read, unchanged, failures
+    for (scope, _), (url, declared) in scripts.items():
+        _read_api(fetcher, state, portal, url, scope, declared, read_pages, links, out)
+    out.links = list(links.values())
+    return out
 
 
-def _get_list(fetcher: Fetcher, state: FetchState, url: str) -> tuple[bytes, dict, str, bool]:
+def _read_api(fetcher: Fetcher, state: FetchState, portal: Portal, url: str, scope: str, declared: ListScript,
+              read_pages: set[str], links: dict, out: _Lists) -> None:
+    """A list that loads later pages from the CMS's search API: page through it when the portal gives its URL,
+    else count the items only it lists (declared total − what the static pages read can show)."""
+    static = static_pages(url, declared.static_pages)
+    shown = sum(_page_key(u) in read_pages for u in static) * declared.per_page
+    if not portal.api or not declared.args:
+        missing = max(0, (declared.total or 0) - shown)
+        if missing:
+            out.unlisted += missing
+            args = ", ".join(f"{k}={v}" for k, v in declared.args)
+            out.incomplete.append((url, f"the list declares {declared.total} items, its static pages read show "
+                                        f"{shown}: {missing} more are listed only by the CMS's search API ({args}); "
+                                        "give this portal api = \"…\" in PORTALS.toml"))
+        return
+    items: set[str] = set()
+    room = max(1, fetcher.polite.max_list_pages - out.read)
+    for page in declared.api_pages(portal.api, room):
+        try:
+            body, headers, _, same = _get_list(fetcher, state, page, "text")
+            found, listed = parse_api_page(decode_page(body, headers), scope)
+        except FetchError as err:
+            out.failures.append((err.url, err.reason))
+            break
+        except ValueError as err:
+            out.failures.append((page, str(err)))
+            break
+        except OSError as err:
+            out.failures.append((page, f"cannot write: {err.strerror or err}"))
+            break
+        out.read += 1
+        out.unchanged += same
+        for link in found:
+            links.setdefault(link.url, link)
+        if not listed - items:  # an empty page, or one that repeats: the end of the list
+            break
+        items |= listed
+    missing = max(0, (declared.total or 0) - max(len(items), shown))
+    if missing:
+        out.unlisted += missing
+        out.incomplete.append((url, f"the list declares {declared.total} items, the search API {portal.api} "
+                                    f"listed {len(items)}: {missing} not reached"))
+
+
+def _get_list(fetcher: Fetcher, state: FetchState, url: str, expect: str = "html") -> tuple[bytes, dict, str, bool]:
     """(body, headers, url after redirects, unchanged) of one list page, asked for conditionally when its copy
     from last time is intact: a 304 is read from that copy, so an unchanged column costs no list bytes."""
     old = state.list_entry(url)
     copy = state.list_copy(url)
     kept = bool(old.get("sha256")) and sha256_file(copy) == old["sha256"]
-    got = fetcher.get(url, "html", *((old.get("etag", ""), old.get("last_modified", "")) if kept else ("", "")))
+    got = fetcher.get(url, expect, *((old.get("etag", ""), old.get("last_modified", "")) if kept else ("", "")))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     if got.status == 304:
         state.record_list(url, {**old, "checked_at": now})
         return copy.read_bytes(), {"content-type": old.get("content_type", "")}, old.get("final_url") or url, True
-    if got.kind != "html":
+    if got.kind != expect:
         raise FetchError(url, f"list page is a .{got.kind} file, not HTML")
     write_atomically(copy, got.body)
     state.record_list(url, {"final_url": got.url if got.url != url else "", "etag": got.etag,

@@ -101,7 +101,7 @@ class Fetcher:
         self.close()
 
     def get(self, url: str, expect: str = "html", etag: str = "", last_modified: str = "") -> Fetched:
-        """GET `url` expecting `expect` ("html" or an attachment suffix); FetchError says why it failed."""
+        """GET `url` expecting `expect` ("html", "text" or an attachment suffix); FetchError says why it failed."""
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -222,6 +222,11 @@ def _check_kind(url: str, expect: str, headers: dict, body: bytes) -> str:
     if found in DOCUMENTS:
         return found
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if expect == "text":  # a search API's answer: any text, no file and no picture
+        if found in ("html", "unknown") and body.strip():
+            return "text"
+        raise FetchError(url, f"not a text answer ({content_type or 'no content type'}, "
+                              f"{'starts ' + repr(body[:8]) if body else 'empty'})")
     if expect == "html":
         if found == "html" or content_type in ("text/html", "application/xhtml+xml") and found == "unknown" \
                 and body.strip():
