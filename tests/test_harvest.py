@@ -18,7 +18,7 @@ import pytest
 from index.harvest.crawl import fetch_portals, target_path
 from index.harvest.fetcher import ATTACHMENTS, Fetcher, FetchError, Polite, decode_page
 from index.harvest.listing import ReportLink, list_script, parse_api_page, parse_listing, report_year
-from index.harvest.portals import load_portals
+from index.harvest.portals import Portal, load_portals
 from index.sniff import EXTENSIONS, sniff
 from index.sources import read_sources
 from tests import portal_server as ps
@@ -311,6 +311,33 @@ def test_without_the_api_the_items_only_it_lists_are_counted_and_said(tmp_path):
     assert " · failed 3 · unlisted 10 · " in summary.line()
 
 
+def test_a_list_that_declares_no_page_size_counts_the_reports_it_shows_and_a_broken_api_is_a_failure(tmp_path):
+    script = ("<script>listModel({maxStaticIndex: 1, listArgs: {channelid: 7, classsql: 'chnlid=3'},"
+              " pagebar: {recordCount: '5'}});</script>")
+    links = "".join(f'<li><a href="./t{y}.htm">某县{y}年政府信息公开工作年度报告</a></li>' for y in (2022, 2023))
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/robots.txt":
+            return httpx.Response(404)
+        if path == "/nb/":
+            return httpx.Response(200, html=f"<html><body><ul>{links}</ul>{script}</body></html>")
+        if path == "/search":
+            return httpx.Response(200, html="<html><body>系统繁忙，请稍后再试</body></html>")
+        return httpx.Response(200, html=f"<html><body><p>{path}</p></body></html>")
+
+    for api, failed in (("", []), ("http://x.gov.cn/search", ["http://x.gov.cn/search?channelid=7&classsql=chnlid%3D3&page=1"])):
+        portal = Portal("x", ("http://x.gov.cn/nb/",), "", api)
+        summary = fetch_portals([portal], tmp_path / (api and "api" or "plain"), Polite(delay=0, retries=0),
+                                transport=httpx.MockTransport(serve))
+        assert (summary.found, summary.new, summary.unlisted) == (2, 2, 3)
+        assert [url for url, _ in summary.failed] == failed
+        assert [url for url, _ in summary.incomplete] == ["http://x.gov.cn/nb/"]
+    assert "the search API's answer is not JSON" in summary.failed[0][1]
+    assert "the list declares 5 items, the search API http://x.gov.cn/search listed 0: 3 not reached" in \
+        summary.incomplete[0][1]
+
+
 # --- the pieces ---------------------------------------------------------------------------------
 
 REPORT_TITLES = {  # real link titles of 年报 columns
@@ -350,7 +377,7 @@ def test_the_saved_trs_listing_declares_its_search_api_arguments():
 
 
 @pytest.mark.parametrize("html", [
-    ps.build_routes()[ps.COLUMN + "index_1.html"].body.decode(),  # a plain list page
+    '<ul><li><a href="./t1.htm">2023年政府信息公开年报</a></li></ul><a href="./index_2.html">下一页</a>',  # plain
     '<script>createPageHTML(2, 0, "index", "html");</script>',  # another CMS's pagination
     "<script>// listModel({maxStaticIndex: 3})\nvar listModelled = 1;</script>",  # a comment, another name
 ])

@@ -25,6 +25,7 @@ from index.harvest.listing import (
     ReportLink,
     column_scope,
     date_of,
+    in_scope,
     list_script,
     page_meta,
     parse_api_page,
@@ -183,7 +184,9 @@ def _read_api(fetcher: Fetcher, state: FetchState, portal: Portal, url: str, sco
     """A list that loads later pages from the CMS's search API: page through it when the portal gives its URL,
     else count the items only it lists (declared total − what the static pages read can show)."""
     static = static_pages(url, declared.static_pages)
-    shown = sum(_page_key(u) in read_pages for u in static) * declared.per_page
+    # what the static pages read can show: their declared page size each, else (no size said) the reports found
+    shown = sum(_page_key(u) in read_pages for u in static) * declared.per_page if declared.per_page \
+        else sum(in_scope(link, scope) for link in links)
     if not portal.api or not declared.args:
         missing = max(0, (declared.total or 0) - shown)
         if missing:
