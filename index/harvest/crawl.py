@@ -1,5 +1,9 @@
 """One fetch run: every portal's list pages, then every report page and its attachments, into DIR/<host>/<path>.
 
+List pages are asked for conditionally (their last copy kept beside the state), so an unchanged column costs
+a 304 per page. A TRS list that loads later pages from the CMS's search API is paged through that API when the
+portal gives it (`api`), else the items only the API lists are counted (`unlisted`) and said (`incomplete`).
+
 A report counts once however many files it has: `new` when its page (or its only file) was
 not there before, `changed` when any of its files' bytes changed, `unchanged` when none did
 (a 304, or the same sha256), `failed` when its page could not be fetched. Every failure is
@@ -194,7 +198,8 @@ def _read_api(fetcher: Fetcher, state: FetchState, portal: Portal, url: str, sco
             args = ", ".join(f"{k}={v}" for k, v in declared.args)
             out.incomplete.append((url, f"the list declares {declared.total} items, its static pages read show "
                                         f"{shown}: {missing} more are listed only by the CMS's search API ({args}); "
-                                        "give this portal api = \"…\" in PORTALS.toml"))
+                                        + ("give this portal api = \"…\" in PORTALS.toml" if not portal.api else
+                                           "its script names no arguments to ask the portal's api with")))
         return
     items: set[str] = set()
     room = max(1, fetcher.polite.max_list_pages - out.read)
