@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from index.read_sheets import cell_text, sheet_blocks
-from index.sniff import HEAD_BYTES, sniff
+from index.sniff import HEAD_BYTES, sniff, sniff_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -137,3 +137,17 @@ def test_a_sheet_is_text_lines_and_tables_on_their_own_grids():
         ["信息内容\t本年新制作数量\t", "规章\t0\t", "规范性文件\t\t16"],
         ["结尾"],
     ]
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    ((FIXTURES / "huaian_2024.pdf").read_bytes(), "report.html"),
+    ((FIXTURES / "template_2021_format.docx").read_bytes(), "report.doc"),
+    (b"\xd0\xcf\x11\xe0 cut short", "report.doc"),
+    (b"<HTML><BODY>x", "report.xls"),
+    ("政府信息公开工作年度报告".encode("gbk"), "report.html"),
+])
+def test_bytes_not_on_disk_are_told_as_the_same_bytes_in_a_file(tmp_path, data, name):
+    """sniff_bytes (the harvester's downloads) and sniff (the index's files) are one sniffer."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert sniff_bytes(data, path.suffix) == kind(path)
