@@ -479,3 +479,16 @@ def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
     with Fetcher(Polite(delay=0, timeout=2, retries=0)) as fetcher, \
             pytest.raises(FetchError, match=r"not a \.pdf file: the server sent an HTML page"):
         fetcher.get(portal.url(ps.DOCX_PAGE), "pdf")
+
+
+def test_a_report_page_links_every_file_type_the_index_reads_as_attachments():
+    """A report attached as .odt, .ods, .et or .rtf is downloaded like a .doc: the index reads them all."""
+    from index.harvest.listing import parse_attachments
+    from index.read import SUPPORTED
+
+    page = "https://gov.example.cn/zwgk/ndbg/202401/t1.html"
+    kinds = ["pdf", "doc", "docx", "wps", "rtf", "odt", "xls", "xlsx", "et", "ods"]
+    html = "".join(f'<a href="./P020_{k}.{k}">2023年年度报告（{k}）</a>' for k in kinds)
+    found = {a.suffix for a in parse_attachments(html, page)}
+    assert found == set(kinds)
+    assert {f".{k}" for k in kinds} <= set(SUPPORTED)

@@ -29,9 +29,9 @@ from index.sniff import EXTENSIONS, sniff_bytes
 USER_AGENT = "nianbao-fetch/0.1 (government information-disclosure annual reports; polite crawler)"
 REDIRECTS = {301, 302, 303, 307, 308}
 # a report attachment's suffixes (the kind index.sniff gives each is in EXTENSIONS)
-ATTACHMENTS = ("pdf", "docx", "xlsx", "ofd", "doc", "xls", "wps")
+ATTACHMENTS = ("pdf", "docx", "xlsx", "ofd", "doc", "xls", "wps", "rtf", "odt", "ods", "et")
 # kinds of report file the index reads (index.sniff): bytes of one of these are kept whatever the link promised
-DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "ofd", "doc", "xls", "rtf"})
+DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "ofd", "doc", "xls", "rtf", "odt", "ods"})
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,7 @@ def _without_comment_lines(text: str) -> str:
 
 
 def parse_attachments(html: str, page_url: str) -> list[Attachment]:
-    """Report files a report page links to on its own host (pdf, doc, docx, wps, xls, xlsx, ofd), forms left out."""
+    """Report files a report page links to on its own host (fetcher.ATTACHMENTS: pdf, doc, docx, wps …), forms left out."""
     tree = HTMLParser(html)
     base = _base(tree, page_url)
     host = urlsplit(page_url).netloc
