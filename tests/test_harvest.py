@@ -17,8 +17,16 @@ import pytest
 
 from index.harvest.crawl import fetch_portals, target_path
 from index.harvest.fetcher import ATTACHMENTS, Fetcher, FetchError, Polite, decode_page
-from index.harvest.listing import ReportLink, list_script, parse_api_page, parse_listing, report_year
+from index.harvest.listing import (
+    ReportLink,
+    list_script,
+    parse_api_page,
+    parse_attachments,
+    parse_listing,
+    report_year,
+)
 from index.harvest.portals import Portal, load_portals
+from index.read import SUPPORTED
 from index.sniff import EXTENSIONS, sniff
 from index.sources import read_sources
 from tests import portal_server as ps
@@ -483,9 +491,6 @@ def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
 
 def test_a_report_page_links_every_file_type_the_index_reads_as_attachments():
     """A report attached as .odt, .ods, .et or .rtf is downloaded like a .doc: the index reads them all."""
-    from index.harvest.listing import parse_attachments
-    from index.read import SUPPORTED
-
     page = "https://gov.example.cn/zwgk/ndbg/202401/t1.html"
     kinds = ["pdf", "doc", "docx", "wps", "rtf", "odt", "xls", "xlsx", "et", "ods"]
     html = "".join(f'<a href="./P020_{k}.{k}">2023年年度报告（{k}）</a>' for k in kinds)
