@@ -231,7 +231,7 @@ class Index:
             return None
         # a pre-2019 report answers from its own table's row for the metric (受理…总数 for 新收)
         return self.old_figure(report, metric, applicant) or \
-            self._figures([report], metric, applicant, year=None).get(report["id"])
+            self._figures([report], metric, applicant).get(report["id"])
 
     def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
         if metric.startswith("apply."):
@@ -253,12 +253,12 @@ class Index:
             keys |= self._leaves(*part)
         return keys
 
-    def _figures(self, reports: list[dict], metric: str, applicant: str | None, year: int | None) -> dict[int, Figure]:
+    def _figures(self, reports: list[dict], metric: str, applicant: str | None) -> dict[int, Figure]:
         """One figure per report, read with two queries however many reports there are."""
         applicant = self._applicant_for(metric, applicant)
         if len(reports) > 50 and metric in self.cat.groups and metric not in self.cat.metrics \
                 and applicant not in self.cat.applicant_groups:
-            return self._group_totals(reports, metric, applicant, year)
+            return self._group_totals(reports, metric, applicant)
         leaves = self._leaves(metric, applicant)
         metrics = sorted({m for m, _ in leaves})
         marks = ",".join("?" * len(metrics))
@@ -314,8 +314,7 @@ class Index:
                                   old.file, old.table, old.line, report_id=rid, parts=parts, blank_total=True,
                                   url=self.urls.get(rid, ""))
 
-    def _group_totals(self, reports: list[dict], metric: str, applicant: str | None,
-                      year: int | None) -> dict[int, Figure]:
+    def _group_totals(self, reports: list[dict], metric: str, applicant: str | None) -> dict[int, Figure]:
         """A group's sums over many reports, added up by SQLite (rankings of 不予公开, 行政诉讼 …).
 
         The figures carry no parts: a channel wanting the formula asks figure() for that report.
@@ -416,7 +415,7 @@ class Index:
             reports = list(newest.values())
         if year is not None:
             reports = [r for r in reports if r["year"] == year]
-        found = self._figures(reports, metric, applicant, year)
+        found = self._figures(reports, metric, applicant)
         return [found[r["id"]] for r in reports if r["id"] in found]
 
     def chart_figure(self, agency: str, year: int, metric: str, applicant: str | None = "total") -> Figure | None:
