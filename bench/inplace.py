@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def counts(db: Path) -> tuple[int, int, int]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return tuple(conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("reports", "facts", "passages"))
 
 
@@ -152,6 +153,7 @@ def _update_with_reader(db: Path, reports: Path, questions: list, new_truth: lis
                         and f["table"] != "正文"), None)) for t in new_truth if not t["broken_rule"])
     new_q = [(f"{t['agency']}{t['year']}年收到多少申请", f["value"]) for t, f in firsts if f][:50]
     new_right = sum(asker.ask(q).value == v for q, v in new_q)
+    asker.index.close()  # before the kill trials copy files over the index and delete its -shm (see _kills)
     ms = sorted(stats["ms"])
     io = out["io"]
     result = {
@@ -190,7 +192,9 @@ def _kills(db: Path, reports: Path, trials: int, jobs: int, before, after, fresh
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         t0 = time.perf_counter()
-        with sqlite3.connect(db) as conn:
+        # closed before the next trial replaces the file and deletes its -shm: a connection of this process
+        # left open would lend the next one its memory of the old log ("database disk image is malformed")
+        with closing(sqlite3.connect(db)) as conn:
             integrity = conn.execute("pragma integrity_check").fetchone()[0]
             fts = fts_out_of_sync(conn)
         now = counts(db)

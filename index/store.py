@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from index.errors import IndexMissing, NianbaoError
+from index.history import CHART
 
 SCHEMA_VERSION = 1
 
@@ -109,10 +110,7 @@ def create(db: sqlite_utils.Database) -> None:
         if column not in have:
             db["reports"].add_column(column, kind)
     db["facts"].create(FACT_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
-    db["facts"].create_index(["agency", "year", "metric"], if_not_exists=True)
-    # rankings read one metric, year and applicant across every report
-    db["facts"].create_index(["metric", "year", "applicant"], if_not_exists=True)
-    db["facts"].create_index(["report_id"], if_not_exists=True)
+    _facts_indexes(db)
     db["passages"].create(PASSAGE_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
     db["passages"].create_index(["report_id"], if_not_exists=True)
     if "passages_fts" not in db.table_names():
@@ -122,6 +120,35 @@ def create(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     if get_meta(db, "schema_version") != SCHEMA_VERSION:  # no write when nothing changes: readers watch writes
         set_meta(db, "schema_version", SCHEMA_VERSION)
+
+
+# The facts' indexes. Every question reads facts report by report (a ranking: one seek per report of its scope,
+# through the first), never one metric across every report: an index led by metric, (metric, year, applicant)
+# as rankings read before, puts each new report's ~200 facts on ~200 leaf pages spread over the file, and one
+# led by agency on a few pages in the middle of it, so adding 100 reports in place wrote 26 MB of log for
+# 8 MB of rows (docs/scaling.md). Led by report_id, a new report's entries go after the last report's.
+# A chart of past years is looked up by agency and year: only its rows are in the second (a partial index;
+# its WHERE is written literally in the query too, or SQLite will not use it).
+CHART_ROWS = f"source_table = '{CHART}'"
+FACTS_INDEXES = {
+    "idx_facts_report_id_metric_applicant": "facts (report_id, metric, applicant)",
+    "idx_facts_charts": f"facts (agency, year, metric) where {CHART_ROWS}",
+}
+
+
+def _facts_indexes(db: sqlite_utils.Database) -> None:
+    """Create the facts' indexes an index lacks (analysed when the rest is) and drop those it no longer uses.
+    An index of an earlier schema is thus brought up to date in place by the next build (a one-off write of
+    the new indexes), its figures unchanged."""
+    have = {row[0] for row in db.execute("select name from sqlite_master where type = 'index' and tbl_name = 'facts'"
+                                         " and sql is not null")}
+    for name, what in FACTS_INDEXES.items():
+        if name not in have:
+            db.execute(f"create index {name} on {what}")
+            if "sqlite_stat1" in db.table_names():  # the planner's figures for the new one too
+                db.execute(f"analyze {name}")
+    for old in sorted(have - set(FACTS_INDEXES)):
+        db.execute(f"drop index {old}")
 
 
 class NotAnIndex(NianbaoError):

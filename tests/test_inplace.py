@@ -13,13 +13,15 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from bench.pages import written_by_build
 from bot.cli import main
 from bot.question import Asker
-from index import build
+from index import build, store
 from index.build import build_index
 from index.generate import generate_corpus
 from index.store import fts_out_of_sync
@@ -133,6 +135,50 @@ def test_a_build_killed_at_any_point_leaves_a_consistent_index(corpus, tmp_path)
     print(f"\nkilled builds left {sorted(seen)} (before {before}, after {after})")
     build_index([corpus["base"] / "gen", corpus["base"] / "new"], db)
     assert counts(db) == after
+
+
+def test_an_update_writes_its_rows_and_little_else(corpus, tmp_path):
+    """The log of an update holds the new reports' rows, not pages all over the facts' indexes: with the
+    (metric, year, applicant) index rankings once read, 10 reports wrote more index pages than fact rows."""
+    db = tmp_path / "index.db"
+    shutil.copy(corpus["base"] / "base.db", db)
+    written = written_by_build(db, [corpus["base"] / "gen", corpus["base"] / "new"])
+    assert written.summary.added == NEW
+    print(f"\nlog frames by b-tree: {dict(written.frames.most_common())}")
+    rows = written.frames["facts"]
+    assert rows > 20  # ~200 facts a report
+    assert written.total("idx_facts") <= rows * 3 // 4, written.frames
+    own = sum(written.frames[t] for t in ("facts", "passages", "passages_fts_data", "reports", "checks"))
+    assert written.total() <= 2 * own, written.frames
+
+
+EARLIER_FACTS_INDEXES = {  # what the index held before store.FACTS_INDEXES
+    "idx_facts_agency_year_metric": "facts (agency, year, metric)",
+    "idx_facts_metric_year_applicant": "facts (metric, year, applicant)",
+    "idx_facts_report_id": "facts (report_id)",
+}
+RANKINGS = ["2021年哪个单位收到申请最多", "2022年哪个单位不予公开最多", "哪个单位行政复议最多",
+            "2023年哪个单位行政诉讼最多", "2021年哪个单位收到申请最少"]
+
+
+def test_an_index_of_the_earlier_schema_answers_the_same_and_is_brought_up_to_date(corpus, tmp_path):
+    db = tmp_path / "index.db"
+    shutil.copy(corpus["base"] / "base.db", db)
+    with closing(sqlite3.connect(db)) as conn:
+        for name in store.FACTS_INDEXES:
+            conn.execute(f"drop index {name}")
+        for name, what in EARLIER_FACTS_INDEXES.items():
+            conn.execute(f"create index {name} on {what}")
+        conn.execute("analyze")
+    questions = RANKINGS + [q for q, _ in corpus["old"][:5]]
+    before = [Asker(db).ask(q).text for q in questions]
+    assert sum("1. " in text for text in before) >= 4  # rankings with places, not "no data"
+    assert build_index([corpus["base"] / "gen"], db).unchanged == 50
+    with closing(sqlite3.connect(db)) as conn:
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index' and tbl_name = 'facts'")}
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert names == set(store.FACTS_INDEXES)
+    assert [Asker(db).ask(q).text for q in questions] == before
 
 
 def test_a_running_asker_answers_what_the_command_line_just_built(seed_index, tmp_path):

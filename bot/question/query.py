@@ -19,6 +19,7 @@ from index.catalogue import OLD_FORMAT, PROSE, TABLE_APPLY, TABLE_OLD, TABLE_PRO
 from index.cells import MONEY_UNITS
 from index.errors import IndexMissing
 from index.history import CHART
+from index.store import CHART_ROWS
 
 TABLE_SOURCES = (TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW, TABLE_OLD)
 # the SQL test for a figure read from the tables, with TABLE_SOURCES as its arguments
@@ -78,7 +79,7 @@ class Figure:
 
 
 def _applicant_clause(applicants: set[str | None]) -> tuple[str, list[str]]:
-    """applicant IN (…) [OR applicant IS NULL], written so the (metric, year, applicant) index serves it."""
+    """applicant IN (…) [OR applicant IS NULL], read from the (report_id, metric, applicant) index's entries."""
     named = sorted(a for a in applicants if a)
     parts = [f"applicant in ({','.join('?' * len(named))})"] if named else []
     if None in applicants:
@@ -86,13 +87,13 @@ def _applicant_clause(applicants: set[str | None]) -> tuple[str, list[str]]:
     return "(" + " or ".join(parts) + ")", named
 
 
-def _scope(reports: list[dict], year: int | None) -> tuple[str, list]:
-    """The WHERE clause that reads the fewest fact rows for these reports."""
-    if len(reports) <= 300:  # one report, or a city's: by report id
+def _scope(reports: list[dict]) -> tuple[str, list]:
+    """The WHERE clause for these reports' facts: one seek per report and metric in the (report_id, metric,
+    applicant) index, a city's reports or a whole year's (the index store.FACTS_BY_REPORT says why)."""
+    if len(reports) <= 300:
         return f"report_id in ({','.join('?' * len(reports)) or 'null'})", [r["id"] for r in reports]
-    if year is not None:
-        return "year = ?", [year]
-    return "1", []
+    # one parameter however many reports (SQLite bounds their number)
+    return "report_id in (select value from json_each(?))", [json.dumps([r["id"] for r in reports])]
 
 
 @lru_cache(maxsize=1)
@@ -238,7 +239,7 @@ class Index:
             return None
         # a pre-2019 report answers from its own table's row for the metric (受理…总数 for 新收)
         return self.old_figure(report, metric, applicant) or \
-            self._figures([report], metric, applicant, year=None).get(report["id"])
+            self._figures([report], metric, applicant).get(report["id"])
 
     def _applicant_for(self, metric: str, applicant: str | None) -> str | None:
         if metric.startswith("apply."):
@@ -260,16 +261,16 @@ class Index:
             keys |= self._leaves(*part)
         return keys
 
-    def _figures(self, reports: list[dict], metric: str, applicant: str | None, year: int | None) -> dict[int, Figure]:
+    def _figures(self, reports: list[dict], metric: str, applicant: str | None) -> dict[int, Figure]:
         """One figure per report, read with two queries however many reports there are."""
         applicant = self._applicant_for(metric, applicant)
         if len(reports) > 50 and metric in self.cat.groups and metric not in self.cat.metrics \
                 and applicant not in self.cat.applicant_groups:
-            return self._group_totals(reports, metric, applicant, year)
+            return self._group_totals(reports, metric, applicant)
         leaves = self._leaves(metric, applicant)
         metrics = sorted({m for m, _ in leaves})
         marks = ",".join("?" * len(metrics))
-        scope, args = _scope(reports, year)
+        scope, args = _scope(reports)
         who, applicants = _applicant_clause({a for _, a in leaves})
         cells = {}
         for row in self.conn.execute(
@@ -287,7 +288,7 @@ class Index:
         missing = [r for r in reports if r["id"] not in out]
         if missing and applicant in (None, "total"):
             # only reports whose tables lack the figure fall back to what their text states
-            prose = self._prose_rows(metric, *_scope(missing, year), [r["id"] for r in missing])
+            prose = self._prose_rows(metric, *_scope(missing), [r["id"] for r in missing])
             for report in missing:
                 fig = self._compose(report, metric, applicant, cells, prose)
                 if fig is not None:
@@ -321,14 +322,13 @@ class Index:
                                   old.file, old.table, old.line, report_id=rid, parts=parts, blank_total=True,
                                   url=self.urls.get(rid, ""))
 
-    def _group_totals(self, reports: list[dict], metric: str, applicant: str | None,
-                      year: int | None) -> dict[int, Figure]:
+    def _group_totals(self, reports: list[dict], metric: str, applicant: str | None) -> dict[int, Figure]:
         """A group's sums over many reports, added up by SQLite (rankings of 不予公开, 行政诉讼 …).
 
         The figures carry no parts: a channel wanting the formula asks figure() for that report.
         """
         parts = self.cat.groups[metric].parts
-        scope, args = _scope(reports, year)
+        scope, args = _scope(reports)
         who, applicants = _applicant_clause({applicant})
         sums = {
             row[0]: row
@@ -350,7 +350,7 @@ class Index:
                                        unit, "", "number" if numbers else "blank", report["file"], table, None,
                                        report_id=report["id"], url=self.urls.get(report["id"], ""))
         if missing and applicant in (None, "total"):
-            prose = self._prose_rows(metric, *_scope(missing, year), [r["id"] for r in missing])
+            prose = self._prose_rows(metric, *_scope(missing), [r["id"] for r in missing])
             out.update({rid: self._figure(row) for rid, row in prose.items()})
         return out
 
@@ -358,7 +358,7 @@ class Index:
         wanted = set(ids)
         prose: dict[int, sqlite3.Row] = {}
         for row in self.conn.execute(
-            f"select {FIGURE_COLUMNS} from facts where metric = ? and {scope} and source_table = ? order by line",
+            f"select {FIGURE_COLUMNS} from facts where metric = ? and {scope} and source_table = ? order by line, id",
             [metric, *args, PROSE],
         ):
             if row["report_id"] in wanted:
@@ -423,7 +423,7 @@ class Index:
             reports = list(newest.values())
         if year is not None:
             reports = [r for r in reports if r["year"] == year]
-        found = self._figures(reports, metric, applicant, year)
+        found = self._figures(reports, metric, applicant)
         return [found[r["id"]] for r in reports if r["id"] in found]
 
     def chart_figure(self, agency: str, year: int, metric: str, applicant: str | None = "total") -> Figure | None:
@@ -431,8 +431,8 @@ class Index:
         if applicant not in (None, "total"):
             return None
         row = self.conn.execute(
-            f"select {FIGURE_COLUMNS} from facts where agency = ? and year = ? and metric = ? and source_table = ? "
-            "order by report_year desc, line limit 1", [agency, year, metric, CHART]).fetchone()
+            f"select {FIGURE_COLUMNS} from facts where agency = ? and year = ? and metric = ? and {CHART_ROWS} "
+            "order by report_year desc, line limit 1", [agency, year, metric]).fetchone()
         return self._figure(row) if row is not None else None
 
     def report_year(self, report_id: int | None) -> int | None:

@@ -150,6 +150,8 @@ def build(index_path: str | Path, out_path: str | Path) -> None:
                     db.execute(f"drop index {_ident(index.name)}")
             db.execute(f"alter table reports drop column {column}")
     _add_lookups(db)
+    # metric_ranking reads one metric across every report: the index keeps no such index (store.FACTS_INDEXES)
+    db.execute("create index if not exists idx_facts_metric_year_applicant on facts (metric, year, applicant)")
     _add_table(db, "report_figures", {f["column"]: int for f in spec()["figures"]},
                {"checks_failed": int, "missing_tables": str, FROM_TEXT: str}, figures_sql())
     _fill_from_text(db)
