@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlite_utils
 
 from index import checks as rules
-from index import old_years, store, tokenize
+from index import failures, old_years, store, tokenize
 from index.errors import NianbaoError, ReportError
 from index.facts import Fact
 from index.folders import discover, walk
@@ -52,6 +52,8 @@ class BuildSummary:
     removed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # the paths in `failed` that failed before and have not changed since, so were not read again (index.failures)
+    failed_unchanged: list[str] = field(default_factory=list)
     reports: int = 0
     facts: int = 0
     seconds: float = 0.0
@@ -63,7 +65,9 @@ class BuildSummary:
         return (
             f"{self.reports} reports, {self.facts} facts: {self.added} added, {self.changed} changed, "
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed "
-            f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
+            + (f"({len(self.failed_unchanged)} unchanged since last build, not re-read) " if self.failed_unchanged
+               else "")
+            + f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
         )
 
     def as_dict(self) -> dict:
@@ -126,6 +130,7 @@ def build_index(
     jobs: int = 1,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    retry_failed: bool = False,
 ) -> BuildSummary:
     """Index report files and folders into db_path; returns what changed.
 
@@ -135,6 +140,8 @@ def build_index(
     version, is built in a temporary file and swapped in with one rename. An existing file that is
     not a nianbao index is refused (NotAnIndex), untouched.
     Every file is parsed in a worker process under `limits` (index.limits), never in this one.
+    A file that failed before is not read again while it, its sources.tsv row and the parser version stay
+    the same (index.failures): it is reported again with its reason. `retry_failed` reads them all again.
     """
     started = time.perf_counter()
     summary = BuildSummary()
@@ -146,7 +153,8 @@ def build_index(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     found_sources = sources_for([f.path for f in files], [Path(p).resolve() for p in paths if Path(p).is_dir()])
     version = parser_version()
-    run = _Run(files, found_sources, summary, version, jobs, limits or Limits.from_env(), progress, started)
+    run = _Run(files, found_sources, summary, version, jobs, limits or Limits.from_env(), progress, started,
+               retry_failed)
     with _one_build_at_a_time(db_path):
         _remove_stale_temps(db_path)
         db = _open_in_place(db_path, version)
@@ -248,6 +256,7 @@ class _Run:
     limits: Limits
     progress: Progress | None
     started: float
+    retry_failed: bool = False
 
     def update(self, db: sqlite_utils.Database, batch: int | None) -> None:
         """Apply the files to db: one transaction per `batch` parsed reports (None: one for all, and rule 6
@@ -256,6 +265,8 @@ class _Run:
         reparse_all = store.get_meta(db, "parser_version") != self.version
         known = {r["path"]: (r["id"], r["sha256"], r["file"], r["source_row"] or "", r["agency"])
                  for r in db.query("select id, path, sha256, file, source_row, agency from reports")}
+        failures.create(db)
+        failed_before = failures.remembered(db)
         todo, hashes = [], {}
         for found in files:
             path = found.path
@@ -269,6 +280,11 @@ class _Run:
             # a changed sources.tsv row changes what the report's metadata is read from
             if old and old[1:4] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
+            elif not self.retry_failed and failures.still_failing(failed_before.get(str(path)), hashes[str(path)],
+                                                                  source.key(), self.version):
+                # a hostile file would cost its whole time cap again on every build
+                summary.failed.append((str(path), failed_before[str(path)]["reason"]))
+                summary.failed_unchanged.append(str(path))
             else:
                 todo.append(found)
         gone = [p for p in known if p not in hashes]
@@ -279,6 +295,8 @@ class _Run:
                 _delete_report(db, known[path][0])
                 touched.add(known[path][4] or "")
             summary.removed = len(gone)
+            failures.forget(db, [p for p in failed_before if p not in hashes])
+            names = {str(found.path): found.name for found in todo}
             if todo:
                 t0 = time.perf_counter()
                 tokenize.tokenizer()
@@ -287,10 +305,16 @@ class _Run:
             for done, result in enumerate(_parse_all(todo, self.jobs, self.limits, self.sources), start=1):
                 if isinstance(result, tuple):
                     summary.failed.append(result)
+                    if result[0] in hashes:
+                        path = Path(result[0])
+                        failures.remember(db, result[0], names.get(result[0], path.name), hashes[result[0]],
+                                          (self.sources.get(path) or Source()).key(), self.version, result[1])
                     # a broken new version of a file leaves the old one serving
                     if self.progress:
                         self.progress(done, len(todo), Path(result[0]).name)
                     continue
+                if result.path in failed_before:
+                    failures.forget(db, [result.path])
                 old = known.get(result.path)
                 if old:
                     _delete_report(db, old[0])

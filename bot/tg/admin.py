@@ -51,8 +51,10 @@ class Reindexer:
     def busy(self) -> bool:
         return self._lock.locked()
 
-    async def run(self, progress: Callable[[int, int, str], None] | None = None, wait: bool = False) -> BuildSummary:
-        """Build now; with ``wait`` queue behind a running build (an upload must be indexed), else refuse."""
+    async def run(self, progress: Callable[[int, int, str], None] | None = None, wait: bool = False,
+                  retry_failed: bool = False) -> BuildSummary:
+        """Build now; with ``wait`` queue behind a running build (an upload must be indexed), else refuse.
+        ``retry_failed`` reads again the files that failed before and have not changed (index.failures)."""
         if self.busy and not wait:
             raise ReindexBusy(f"a re-index of {self.reports} is already running")
         async with self._lock:
@@ -63,8 +65,9 @@ class Reindexer:
 
             try:
                 self._check_reports_folder()
+                again = {"retry_failed": True} if retry_failed else {}
                 summary = await asyncio.to_thread(self.build, [self.reports], self.db,
-                                                  progress=on_thread if progress else None)
+                                                  progress=on_thread if progress else None, **again)
             except BUILD_ERRORS as exc:
                 self.last = {"at": datetime.now(UTC), "error": str(exc)}
                 raise
@@ -111,19 +114,22 @@ async def refuse(update: Update, context: Context) -> None:
 
 
 async def reindex(update: Update, context: Context) -> None:
-    """/reindex — rebuild the index from the reports folder, showing progress in one edited message."""
+    """/reindex — rebuild the index from the reports folder, showing progress in one edited message;
+    /reindex retry also reads again the files that failed before and have not changed."""
     if context.bot_data["reindexer"].busy:
         await update.effective_message.reply_text(TEXT["reindex_busy"])
         return
     # in the background: the chat's later updates must not queue behind a build
-    context.application.create_task(rebuild_showing_progress(update.effective_message, context.bot_data["reindexer"]),
-                                    update=update)
+    retry = [a.lower() for a in context.args or []] == ["retry"]
+    context.application.create_task(rebuild_showing_progress(update.effective_message, context.bot_data["reindexer"],
+                                                             retry_failed=retry), update=update)
 
 
-async def rebuild_showing_progress(message: Message, reindexer: Reindexer, wait: bool = False) -> None:
+async def rebuild_showing_progress(message: Message, reindexer: Reindexer, wait: bool = False,
+                                   retry_failed: bool = False) -> None:
     progress = ProgressMessage(await message.reply_text(TEXT["reindex_started"]))
     try:
-        summary = await reindexer.run(progress, wait=wait)
+        summary = await reindexer.run(progress, wait=wait, retry_failed=retry_failed)
     except BUILD_ERRORS as exc:
         logger.exception("re-index failed")
         await progress.finish(say("reindex_error", reason=str(exc)))
