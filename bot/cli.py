@@ -137,6 +137,8 @@ def _index_build(args) -> int:
     for path, reason in summary.failed:
         again = " (failed before, unchanged: not read again; --retry-failed reads it)" if path in not_read else ""
         print(f"skipped {path}: {reason}{again}", file=sys.stderr)
+    for path, reason in summary.not_reports:
+        print(f"not a report {path}: {reason}", file=sys.stderr)
     if not args.quiet:
         print(summary.line())
     return 1 if summary.failed and not (summary.added or summary.changed or summary.unchanged) else 0
@@ -262,16 +264,18 @@ def _reports(args) -> int:
 
 
 def _failed_files(db, as_json: bool) -> None:
-    """The files the builds could not read, with why: skipped by each build until they change."""
+    """The files the builds could not read, or read and found no report in (a logo), with why: skipped by
+    each build until they change."""
     from index import failures
 
     for f in failures.listed(db):
+        key = "failed" if f["kind"] == failures.FAILED else "not_a_report"
         if as_json:
-            print(json.dumps({"file": f["file"], "failed": f["reason"], "read_at": f["read_at"], "url": f["url"]},
+            print(json.dumps({"file": f["file"], key: f["reason"], "read_at": f["read_at"], "url": f["url"]},
                              ensure_ascii=False))
         else:
-            print(f"failed  文件:{f['file']}  {f['reason']}  (read {f['read_at']}; not read again until it changes)"
-                  + (f"  url: {f['url']}" if f["url"] else ""))
+            print(f"{f['kind']}  文件:{f['file']}  {f['reason']}  (read {f['read_at']}; not read again until "
+                  "it changes)" + (f"  url: {f['url']}" if f["url"] else ""))
 
 
 def _ask(args) -> int:

@@ -54,6 +54,8 @@ class BuildSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     # the paths in `failed` that failed before and have not changed since, so were not read again (index.failures)
     failed_unchanged: list[str] = field(default_factory=list)
+    # files that are read but hold no report (a logo, a QR code beside the reports), with why (index.failures)
+    not_reports: list[tuple[str, str]] = field(default_factory=list)
     reports: int = 0
     facts: int = 0
     seconds: float = 0.0
@@ -67,11 +69,13 @@ class BuildSummary:
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed "
             + (f"({len(self.failed_unchanged)} unchanged since last build, not re-read) " if self.failed_unchanged
                else "")
+            + (f"and {len(self.not_reports)} not reports (pictures) " if self.not_reports else "")
             + f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
         )
 
     def as_dict(self) -> dict:
-        return {**self.__dict__, "failed": [list(f) for f in self.failed]}
+        return {**self.__dict__, "failed": [list(f) for f in self.failed],
+                "not_reports": [list(f) for f in self.not_reports]}
 
 
 def _parse_safely(path: Path, name: str, source: Source | None = None) -> ParsedReport | tuple[str, str]:
@@ -280,11 +284,14 @@ class _Run:
             # a changed sources.tsv row changes what the report's metadata is read from
             if old and old[1:4] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
-            elif not self.retry_failed and failures.still_failing(failed_before.get(str(path)), hashes[str(path)],
-                                                                  source.key(), self.version):
-                # a hostile file would cost its whole time cap again on every build
-                summary.failed.append((str(path), failed_before[str(path)]["reason"]))
-                summary.failed_unchanged.append(str(path))
+            elif self._still_failing(failed_before.get(str(path)), hashes[str(path)], source.key()):
+                # a hostile file would cost its whole time cap again on every build, a logo its OCR
+                row = failed_before[str(path)]
+                if (row.get("kind") or failures.FAILED) == failures.FAILED:
+                    summary.failed.append((str(path), row["reason"]))
+                    summary.failed_unchanged.append(str(path))
+                else:
+                    summary.not_reports.append((str(path), row["reason"]))
             else:
                 todo.append(found)
         gone = [p for p in known if p not in hashes]
@@ -303,15 +310,22 @@ class _Run:
                 summary.tokenizer_seconds = time.perf_counter() - t0
             pending = len(gone)
             for done, result in enumerate(_parse_all(todo, self.jobs, self.limits, self.sources), start=1):
-                if isinstance(result, tuple):
-                    summary.failed.append(result)
-                    if result[0] in hashes:
-                        path = Path(result[0])
-                        failures.remember(db, result[0], names.get(result[0], path.name), hashes[result[0]],
-                                          (self.sources.get(path) or Source()).key(), self.version, result[1])
-                    # a broken new version of a file leaves the old one serving
+                if (outcome := failures.verdict(result)) is not None:
+                    path, reason, kind = outcome
+                    (summary.failed if kind == failures.FAILED else summary.not_reports).append((path, reason))
+                    if path in hashes:
+                        failures.remember(db, path, names.get(path, Path(path).name), hashes[path],
+                                          (self.sources.get(Path(path)) or Source()).key(), self.version, reason,
+                                          kind)
+                    # a broken new version of a file leaves the old one serving; a file that is not a report
+                    # (a logo where a scanned report was) leaves the index
+                    if kind == failures.NOT_A_REPORT and path in known:
+                        _delete_report(db, known[path][0])
+                        touched.add(known[path][4] or "")
+                        summary.removed += 1
+                        pending += 1
                     if self.progress:
-                        self.progress(done, len(todo), Path(result[0]).name)
+                        self.progress(done, len(todo), Path(path).name)
                     continue
                 if result.path in failed_before:
                     failures.forget(db, [result.path])
@@ -337,6 +351,13 @@ class _Run:
             if db.conn.in_transaction:
                 db.conn.rollback()
             raise
+
+    def _still_failing(self, row: dict | None, sha256: str, source_row: str) -> bool:
+        """A remembered failure (or picture that is no report) of these very bytes: not read again, unless
+        `retry_failed` asks for the failures."""
+        if self.retry_failed and row is not None and (row.get("kind") or failures.FAILED) == failures.FAILED:
+            return False
+        return failures.still_failing(row, sha256, source_row, self.version)
 
     def _commit(self, db: sqlite_utils.Database, touched: set[str] | None, final: bool = False) -> None:
         """Finish one batch: rule 6 for the agencies it touched, the generation, then COMMIT."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from index import build, limits
+from index import build, limits, ocr
 from tests.bot_harness import ADMIN, bot_on_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,3 +151,63 @@ async def test_reindex_and_status_say_which_failures_were_not_read_again(seed_in
         again = await reindex(bot, "/reindex retry")
         assert "❌ truncated.docx：" in again and "未改动" not in again
         assert reindexer.last["summary"].failed_unchanged == []
+
+
+def _logo(path: Path, word: str = "LOGO") -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (300, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([10, 10, 110, 110], fill="red")
+    draw.text((130, 50), word, fill="black")
+    image.save(path)
+    return path
+
+
+def _qr_code(path: Path) -> Path:
+    """Black and white modules, no text: what a QR code gives OCR."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (210, 210), "white")
+    draw = ImageDraw.Draw(image)
+    modules = random.Random(7)
+    for x in range(0, 210, 10):
+        for y in range(0, 210, 10):
+            if modules.random() < 0.5:
+                draw.rectangle([x, y, x + 9, y + 9], fill="black")
+    image.save(path)
+    return path
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the OCR extra (pip install nianbao[ocr])")
+def test_a_logo_or_qr_code_beside_the_reports_is_not_a_report_and_not_read_again(tmp_path, parsed, capsys):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    _logo(folder / "logo.png")
+    _qr_code(folder / "qrcode.png")
+    db = str(tmp_path / "index.db")
+    code, out, err, _ = nianbao(capsys, "index", "build", str(folder), "--db", db)
+    assert code == 0 and out.startswith("1 reports, ") and ", 0 failed and 2 not reports (pictures) in " in out, out
+    assert parsed() == sorted([SEED.name, "logo.png", "qrcode.png"])
+    assert f"not a report {folder / 'qrcode.png'}: a picture with no text in it" in err
+    assert f"not a report {folder / 'logo.png'}: a picture with no report in it: OCR read " in err
+    listed = {r["file"]: r for r in map(json.loads, nianbao(capsys, "reports", "--db", db, "--json")[1].splitlines())}
+    assert sorted(listed) == sorted([SEED.name, "logo.png", "qrcode.png"])
+    assert listed["logo.png"]["not_a_report"].endswith("no table figures, no agency")
+    assert "agency" not in listed["logo.png"] and "failed" not in listed["qrcode.png"]
+
+    # OCR is not run again on the same pictures; another logo is read
+    code, out, _, _ = nianbao(capsys, "index", "build", str(folder), "--db", db)
+    assert parsed() == [] and "1 unchanged, 0 failed and 2 not reports (pictures) in " in out, out
+    _logo(folder / "logo.png", "BRAND")
+    code, out, _, _ = nianbao(capsys, "index", "build", str(folder), "--db", db)
+    assert parsed() == ["logo.png"] and out.startswith("1 reports, ") and "2 not reports" in out, out
+    # the bot's /reindex summary says the same, from a build that reads nothing
+    from bot.tg.render import render_build_summary
+
+    summary = build.build_index([folder], db)
+    assert parsed() == [] and summary.failed == []
+    assert "🖼 2 张图片不是报告（标志、二维码等），未编入索引：logo.png；qrcode.png" in render_build_summary(summary)

@@ -118,6 +118,10 @@ def render_build_summary(summary) -> str:
     not_read = getattr(summary, "failed_unchanged", None)
     if not_read:
         failed.insert(0, say("reindex_failed_unchanged", failed=len(summary.failed), count=len(not_read)))
+    pictures = getattr(summary, "not_reports", None)
+    if pictures:
+        failed.append(say("reindex_not_reports", count=len(pictures), files=TEXT["list_sep"].join(
+            Path(file).name for file, _ in pictures[:10]) + (TEXT["list_more"] if len(pictures) > 10 else "")))
     return "\n".join([text, *failed])[:MESSAGE_LIMIT]
 
 
