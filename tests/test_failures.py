@@ -211,3 +211,16 @@ def test_a_logo_or_qr_code_beside_the_reports_is_not_a_report_and_not_read_again
     summary = build.build_index([folder], db)
     assert parsed() == [] and summary.failed == []
     assert "🖼 2 张图片不是报告（标志、二维码等），未编入索引：logo.png；qrcode.png" in render_build_summary(summary)
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the OCR extra (pip install nianbao[ocr])")
+async def test_an_uploaded_logo_is_named_not_a_report_and_quarantined(seed_index, tmp_path):
+    from tests.test_security import upload
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "reports")
+    async with bot_on_seeds(seed_index, tmp_path) as bot:
+        said = await upload(bot, "logo.png", _logo(tmp_path / "logo.png").read_bytes())
+        assert said[-1].startswith("未能识别 logo.png：a picture with no report in it: OCR read "), said
+        assert "已移入隔离目录" in said[-1]
+        assert not (tmp_path / "reports" / "logo.png").exists()
+        assert bot.bot_data["reindexer"].last["summary"].reports == 5

@@ -209,7 +209,7 @@ async def index_upload(message: Message, context: Context, target: Path) -> None
     reports, stats = await asker.list_reports(""), await asker.stats()
     text = recognised(target, reports, reindexer, stats)
     summary = (reindexer.last or {}).get("summary")
-    reason = next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name
+    reason = next((why for file, why in _not_indexed(summary) if Path(file).name == target.name
                    and Path(file).parent.resolve() == reindexer.reports.resolve()), None)
     if reason is not None and target.exists():
         # a failed upload would be parsed again by every /reindex: set it aside until it changes
@@ -236,8 +236,13 @@ def safe_filename(name: str) -> str:
 
 def failure_of(target: Path, reindexer: Reindexer) -> str:
     summary = (reindexer.last or {}).get("summary")
-    return next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name),
+    return next((why for file, why in _not_indexed(summary) if Path(file).name == target.name),
                 (reindexer.last or {}).get("error", "?"))
+
+
+def _not_indexed(summary: BuildSummary | None) -> list[tuple[str, str]]:
+    """The files a build left out, with why: failures, and pictures with no report in them."""
+    return [*summary.failed, *getattr(summary, "not_reports", [])] if summary else []
 
 
 def recognised(target: Path, reports: list[dict], reindexer: Reindexer, stats: dict | None = None) -> str:
