@@ -156,6 +156,8 @@ def _fetch(args) -> int:
         sys.stderr.write("\n")
     for url, reason in summary.failed:
         print(f"failed {url}: {reason}", file=sys.stderr)
+    for url, reason in summary.incomplete:
+        print(f"incomplete {url}: {reason}", file=sys.stderr)
     if not args.quiet:
         print(summary.line())
     return 0 if summary.ok else 1

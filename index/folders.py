@@ -18,7 +18,7 @@ from pathlib import Path
 from index.read import SUPPORTED
 
 # documents that look like reports but cannot be read: a folder's are reported, not passed over in silence
-UNREADABLE_DOCUMENTS = (".et", ".odt", ".ofd")
+UNREADABLE_DOCUMENTS = (".ofd",)
 _SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"))
 

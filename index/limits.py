@@ -34,7 +34,8 @@ IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
 OCR_DPI = 200
 OCR_PIXELS = 12_000_000
 OCR_PAGES = 60
-OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".html", ".htm")  # an HTML page may show a table as a picture
+# an HTML page or a Word file (and so a .doc/.wps/.rtf/.odt, read as one) may show a table as a picture
+OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".html", ".htm", ".docx", ".doc", ".wps", ".rtf", ".odt")
 PICTURE_BYTES = 20 * 1024 * 1024  # one picture file an HTML report shows
 # the OCR engine (onnxruntime, its models, a band of a page) maps about 1 GB of address space: a worker's
 # cap is raised by this much while it reads a picture, and afterwards kept above what the engine holds

@@ -391,6 +391,36 @@ def fit(image, max_pixels: int = limits.OCR_PIXELS):
     return image.resize((max(1, int(width * scale)), max(1, int(height * scale))))
 
 
+# a picture smaller than this (pixels) in a report is an icon, a logo or a rule, not a table
+PICTURE_MIN = (300, 120)
+
+
+def embedded_picture(data: bytes, where: str, notes: list[str],
+                     before_ocr=None) -> list[tuple[list[str], set[int]]]:
+    """A picture a report shows (an HTML page's <img>, a Word file's drawing) → its blocks as picture_blocks
+    gives them. Past the pixel cap: OverLimit naming `where`. An icon, nothing; a picture that cannot be
+    decoded, or no OCR extra: nothing, and a note in `notes` saying which picture and why. `before_ocr`, if
+    given, is called just before the engine reads the picture (to count them against a cap)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            picture_pixels(*image.size, where)
+            if image.width < PICTURE_MIN[0] or image.height < PICTURE_MIN[1]:
+                return []
+        if not available():
+            notes.append(f"{where} not read: {NEEDS_EXTRA}")
+            return []
+        if before_ocr is not None:
+            before_ocr()
+        return picture_blocks(data)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:  # a broken picture costs itself, not the report
+        if isinstance(exc, limits.OverLimit):
+            raise
+        notes.append(f"{where} not read: {type(exc).__name__}: {exc}")
+        return []
+
+
 def read_image(path: Path) -> Lines:
     """An image file (.png/.jpg) → its lines, every one marked as read by OCR."""
     require(path, "a picture")

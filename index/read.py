@@ -1,8 +1,8 @@
 """Any report file → its text lines: the one door every report comes in through.
 
 Line numbers (1-based positions in the returned list) are what facts cite, so a
-.txt/.md file comes back exactly as its lines. HTML, Word (.docx, and .doc/.wps
-through LibreOffice), Excel and PDF files come back as blocks separated by one blank line: paragraphs, and each table as one
+.txt/.md file comes back exactly as its lines. HTML, Word (.docx, and .doc/.wps/.rtf/.odt
+through LibreOffice), spreadsheets (.xls/.xlsx/.et/.ods) and PDF files come back as blocks separated by one blank line: paragraphs, and each table as one
 line per row with its cells joined by TABs on a full rectangular grid, where a
 merged cell's text sits in its top-left position and every other position it
 spans is an empty string. In those formats a TAB appears only in table rows.
@@ -32,7 +32,8 @@ from index.sniff import EXTENSIONS, sniff
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "decode_text", "read_lines", "sha256_of", "span_grid", "split_lines"]
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx", ".png", ".jpg", ".jpeg")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ods",
+             ".png", ".jpg", ".jpeg")
 MAX_BYTES = 20 * 1024 * 1024
 
 # a file's kind (index.sniff, by its first bytes) → its reader; a kind with no reader gets the reason below
@@ -43,12 +44,15 @@ READERS = {
     "pdf": read_pdf,
     "doc": read_doc,
     "rtf": read_doc,
+    "odt": read_doc,  # OpenDocument text: LibreOffice converts it to .docx as it does a .doc
     "xls": read_sheets,
     "xlsx": read_sheets,
+    "ods": read_sheets,
     "image": read_image,  # a picture of a table: OCR (index.ocr)
 }
 _KIND = {"text": "text", "html": "HTML", "docx": "a Word .docx file", "pdf": "a PDF", "doc": "a Word/WPS .doc file",
          "rtf": "an RTF file", "xls": "an Excel .xls file", "xlsx": "an Excel .xlsx file",
+         "odt": "an OpenDocument .odt file", "ods": "an OpenDocument .ods spreadsheet",
          "image": "an image"}
 UNREAD = {
     "ofd": ("OFD is not read yet: no maintained library reads its text and tables reliably "

@@ -1,4 +1,4 @@
-"""Legacy Word .doc, WPS .wps and RTF reports → lines, through LibreOffice and the .docx reader.
+"""Legacy Word .doc, WPS .wps, RTF and OpenDocument .odt reports → lines, through LibreOffice and the .docx reader.
 
 LibreOffice (headless) converts the file to .docx in a private temporary folder
 with its own profile, so two workers converting at once never share one; the
@@ -7,11 +7,17 @@ own process group under its own caps (limits.CONVERT_MEMORY_MB of address space,
 CPU seconds, and a wall time shorter than the worker's, see `seconds_for`): on
 timeout the whole group is killed and the file reported. Without LibreOffice
 the file is reported as needing it, never skipped in silence.
+
+A conversion is kept by the SHA-256 of the file's bytes and the LibreOffice it
+ran (in NIANBAO_CONVERT_CACHE, default ~/.cache/nianbao/convert), so an
+unchanged file is converted once, as a picture is OCR'd once (index.ocr). Only
+a conversion that succeeded is kept; a failure is tried again next build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import resource
 import shutil
@@ -22,12 +28,15 @@ from pathlib import Path
 
 from index import limits
 from index.errors import ReportError
-from index.read_docx import read_docx
+from index.read_docx import check_zip, read_docx
 
-NEEDS = "needs LibreOffice (Debian libreoffice-writer-nogui) to read .doc/.wps files: soffice is not on PATH"
+NEEDS = "needs LibreOffice (Debian libreoffice-writer-nogui) to read .doc/.wps/.rtf/.odt files: soffice is not on PATH"
 # the share of the worker's wall time the conversion may take: the .docx reader needs the rest, and a
 # conversion that runs out is then reported as such instead of the worker being killed around it
 _SHARE_OF_BUDGET = 0.7
+CACHE_ENV = "NIANBAO_CONVERT_CACHE"
+# part of a cached conversion's key: a change in how files are converted converts again
+CACHE_VERSION = "1"
 
 
 def read_doc(path: Path) -> list[str]:
@@ -35,6 +44,11 @@ def read_doc(path: Path) -> list[str]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ReportError(path, NEEDS)
+    if _suffix(path) == ".odt":
+        check_zip(path)  # a zip bomb is refused before LibreOffice inflates it
+    cached = _cached(path, soffice)
+    if cached.is_file():
+        return read_docx(cached)
     seconds = seconds_for(path.stat().st_size)
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
@@ -55,14 +69,52 @@ def read_doc(path: Path) -> list[str]:
             said = " ".join(line for line in stderr.splitlines() if "javaldx" not in line)[-200:].strip()
             raise ReportError(path, "LibreOffice cannot open it as a Word/WPS document (corrupt?)"
                               + (f": {said}" if said else ""))
-        return read_docx(converted)
+        lines = read_docx(converted)
+        _keep(converted, cached)
+        return lines
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "nianbao" / "convert")
+
+
+def _cached(path: Path, soffice: str) -> Path:
+    """Where the conversion of this file's bytes by this LibreOffice is kept: the program's path, size and
+    time stand for its version (asking `soffice --version` costs a start of LibreOffice)."""
+    program = Path(soffice).resolve()
+    try:
+        info = program.stat()
+        identity = f"{program}:{info.st_size}:{info.st_mtime_ns}"
+    except OSError:
+        identity = str(program)
+    digest = hashlib.sha256(f"{CACHE_VERSION};{identity};{_suffix(path)}\0".encode())
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    key = digest.hexdigest()
+    return cache_dir() / key[:2] / f"{key}.docx"
+
+
+def _keep(converted: Path, cached: Path) -> None:
+    """Store a conversion the .docx reader has read (so it is within the caps), atomically."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(converted, tmp)
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only home: convert again next time, still correct
 
 
 def _suffix(path: Path) -> str:
-    """.rtf for RTF, the file's own .doc/.wps otherwise (.wps lets LibreOffice try Microsoft Works too), else .doc."""
+    """.rtf for RTF, .odt for a zip (index.sniff sends only OpenDocument text here), the file's own .doc/.wps
+    otherwise (.wps lets LibreOffice try Microsoft Works too), else .doc."""
     with open(path, "rb") as handle:
-        if handle.read(5) == b"{\\rtf":
-            return ".rtf"
+        head = handle.read(5)
+    if head == b"{\\rtf":
+        return ".rtf"
+    if head.startswith(b"PK\x03\x04"):
+        return ".odt"
     suffix = path.suffix.lower()
     return suffix if suffix in (".doc", ".wps") else ".doc"
 

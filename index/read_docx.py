@@ -1,26 +1,91 @@
-"""Word .docx reports → lines: the body's paragraphs and tables in document order, read from the XML."""
+"""Word .docx reports → lines: the body's paragraphs and tables in document order, read from the XML.
+
+A picture in the body (a table pasted as a screenshot, common in real reports)
+is read by OCR (index.ocr) where it stands, but only when the text lacks one of
+the national tables: a report whose tables are text pays nothing for its logo
+or seal. Each picture is capped as a picture file is (bytes, pixels before
+decoding, the OCR page count), and one that cannot be decoded is named in the
+report's warnings.
+"""
 
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from index import limits
+from index import limits, ocr
 from index.read_blocks import collapse, join_blocks
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _WRAPPERS = (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag", _W + "ins")
 
 
+@dataclass(frozen=True)
+class _Picture:
+    """A picture where it stands in the body: its relationship id in the document part."""
+
+    rid: str
+
+
 def read_docx(path: Path) -> list[str]:
-    """The body in document order: paragraphs → lines, tables → TAB rows on a full grid."""
+    """The body in document order: paragraphs → lines, tables → TAB rows on a full grid; pictures by OCR
+    when the text lacks a national table."""
     import docx
 
     check_zip(path)
-    blocks: list[list[str]] = []
-    _docx_blocks(docx.Document(str(path)).element.body, blocks)
-    return join_blocks(blocks)
+    document = docx.Document(str(path))
+    blocks: list[list[str] | _Picture] = []
+    _docx_blocks(document.element.body, blocks)
+    lines = join_blocks([b for b in blocks if not isinstance(b, _Picture)])
+    if not any(isinstance(b, _Picture) for b in blocks) or not _lacks_tables(lines):
+        return lines
+    return _with_pictures(document, blocks)
+
+
+def _lacks_tables(lines: list[str]) -> bool:
+    """Whether the text is missing one of the national tables (a picture may hold it)."""
+    from index.catalogue import TABLE_APPLY, TABLE_PROACTIVE, TABLE_REVIEW
+    from index.layout import blocks as layout_blocks
+    from index.tables import read_tables
+
+    found = read_tables(layout_blocks(lines)).found
+    return not {TABLE_PROACTIVE, TABLE_APPLY, TABLE_REVIEW} <= set(found)
+
+
+def _with_pictures(document, blocks: list) -> ocr.Lines:
+    """The text blocks with each picture's OCR'd blocks where it stands; a picture not read is a note."""
+    marked: list[tuple[list[str], set[int] | None]] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    read = [0]
+
+    def count() -> None:  # only pictures the engine reads count: a report may hold many icons
+        read[0] += 1
+        if read[0] > limits.OCR_PAGES:
+            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
+
+    for block in blocks:
+        if not isinstance(block, _Picture):
+            marked.append((block, None))
+            continue
+        part = document.part.related_parts.get(block.rid)
+        blob = getattr(part, "blob", None)
+        if blob is None or block.rid in seen:
+            continue  # a link to an outside file (never fetched), or the same picture shown again
+        seen.add(block.rid)
+        name = str(part.partname).lstrip("/")
+        if len(blob) > limits.PICTURE_BYTES:
+            raise limits.OverLimit(f"picture {name} of {len(blob)} bytes, over the limit of {limits.PICTURE_BYTES}")
+        got = ocr.embedded_picture(blob, f"picture {name}", notes, count)
+        marked.extend((b, unsure) for b, unsure in got)
+    lines = ocr.join_marked(marked)
+    lines.notes.extend(notes)
+    return lines
 
 
 def check_zip(path: Path) -> None:
@@ -52,8 +117,8 @@ def _children(element, *tags: str):
             yield from _children(child, *tags)
 
 
-def _docx_blocks(container, blocks: list[list[str]]) -> None:
-    """Paragraphs and tables of a body or cell, appended to `blocks` in document order."""
+def _docx_blocks(container, blocks: list) -> None:
+    """Paragraphs, tables and pictures of a body or cell, appended to `blocks` in document order."""
     for child in _children(container, _W + "p", _W + "tbl"):
         if child.tag == _W + "tbl":
             _docx_table(child, blocks)
@@ -61,6 +126,26 @@ def _docx_blocks(container, blocks: list[list[str]]) -> None:
         lines = [collapse(line) for line in _docx_text(child).split("\n")]
         if any(lines):
             blocks.append([line for line in lines if line])
+        blocks.extend(_Picture(rid) for rid in _pictures(child))
+
+
+def _pictures(paragraph) -> list[str]:
+    """The relationship ids of the pictures a paragraph shows (DrawingML or VML), each once: a picture in
+    mc:Fallback repeats the one in mc:Choice."""
+    rids: list[str] = []
+
+    def gather(element) -> None:
+        for child in element.iterchildren():
+            if child.tag == _FALLBACK:
+                continue
+            if child.tag in (_BLIP, _VML_IMAGE):
+                rid = child.get(_R + "embed") or child.get(_R + "id")
+                if rid and rid not in rids:
+                    rids.append(rid)
+            gather(child)
+
+    gather(paragraph)
+    return rids
 
 
 def _docx_text(paragraph) -> str:

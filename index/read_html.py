@@ -152,8 +152,6 @@ def _walk_html(node, out: _Blocks) -> None:
             _walk_html(child, out)
 
 
-# a picture smaller than this (pixels) is an icon, a logo or a rule, not a table
-PICTURE_MIN = (300, 120)
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
@@ -171,21 +169,7 @@ def _picture(node, out: _Blocks) -> None:
         return  # outside the report's folder, not a picture file, or missing
     if target.stat().st_size > limits.PICTURE_BYTES:
         raise limits.OverLimit(f"a picture of {target.stat().st_size} bytes, over the limit of {limits.PICTURE_BYTES}")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(target) as image:
-            ocr.picture_pixels(*image.size, f"picture {target.name}")
-            if image.width < PICTURE_MIN[0] or image.height < PICTURE_MIN[1]:
-                return
-        if not ocr.available():
-            out.notes.append(f"picture {target.name} not read: {ocr.NEEDS_EXTRA}")
-            return
-        out.picture(ocr.picture_blocks(target.read_bytes()))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:  # a broken picture costs itself, not the report
-        if isinstance(exc, limits.OverLimit):
-            raise
-        out.notes.append(f"picture {target.name} not read: {type(exc).__name__}: {exc}")
+    out.picture(ocr.embedded_picture(target.read_bytes(), f"picture {target.name}", out.notes))
 
 
 def _html_rows(table) -> list[list]:

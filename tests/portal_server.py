@@ -20,9 +20,11 @@ import hashlib
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from tests import render
 
@@ -52,6 +54,7 @@ class Route:
     location: str = ""
     fail_first: int = 0  # answer 500 this many times first
     delay: float = 0.0
+    answer: Callable[[dict[str, str], str], bytes] | None = None  # body from (query, Host): a search API
 
 
 @dataclass
@@ -136,6 +139,45 @@ def build_routes() -> dict[str, Route]:
     return routes
 
 
+SEARCH = "/was5/web/search"  # a TRS WAS5 search API, as the portal's list script calls it
+SEARCH_FIXED = {"templet": "docs.jsp"}  # an argument the portal's `api` URL carries itself
+EARLIER = {year: f"{year + 1}01/t{year + 1}0115_{70000 + year}.htm" for year in range(2008, 2016)}
+
+
+def search_api_routes() -> dict[str, Route]:
+    """The column as its CMS publishes it: the saved listing as it is (static page 1 of 2, its `listModel`
+    script declaring 20 items), and the search API that script pages through: page 1 the ten items of the
+    static page, page 2 ten more (eight earlier reports, generated, and two non-reports) after a template's blank
+    item.
+    The API answers only the arguments the saved script declares; others get an empty list."""
+    col = PORTAL / COLUMN.strip("/")
+    listing = (col / "index.html").read_bytes()
+    routes = {"/robots.txt": Route(body=b"User-agent: *\nDisallow:\n", content_type="text/plain"),
+              COLUMN: Route(body=listing), COLUMN + "index.html": Route(body=listing)}
+    for path in SAVED.values():
+        routes[COLUMN + path] = Route(body=(col / path).read_bytes())
+    static = [(path, f"平潭综合实验区{year}年度政府信息公开工作年度报告", f"{path[:4]}-{path[4:6]}-15")
+              for year, path in sorted({**SAVED, **MISSING}.items(), reverse=True)]
+    later = [(path, f"平潭综合实验区{year}年度政府信息公开工作年度报告", f"{year + 1}-01-15")
+             for year, path in sorted(EARLIER.items(), reverse=True)]
+    later += [("201601/t20160120_69990.htm", "平潭综合实验区2016年政务公开工作要点", "2016-01-20"),
+              ("201601/t20160121_69991.htm", "平潭综合实验区2015年度政府信息公开工作年度报告解读", "2016-01-21")]
+    for path, title, _ in later[:8]:
+        routes[COLUMN + path] = Route(body=_page(title, "<p>较早的年报</p>"))
+    wanted = {**SEARCH_FIXED, "channelid": "200210", "classsql": "chnlid=1813", "prepage": "10"}
+
+    def answer(query: dict[str, str], host: str) -> bytes:
+        page = query.get("page", "")
+        items = {"1": static, "2": [("", "文章标题", ""), *later]}.get(page, []) \
+            if all(query.get(k) == v for k, v in wanted.items()) else []  # page 2 opens with a template's blank item
+        docs = ",".join(f'{{"title":"{title}","url":"{"http://" + host + COLUMN + path if path else ""}",'
+                        f'"pubdate":"{date}","content":"第一段\n第二段"}}' for path, title, date in items)
+        return f'{{"docs":[{docs}]}}'.encode()  # a raw line break inside a string, as its templates print
+
+    routes[SEARCH] = Route(content_type="text/html; charset=utf-8", answer=answer)
+    return routes
+
+
 def etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
@@ -161,13 +203,15 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {}
         body = b"<html><body>not found</body></html>" if status == 404 else b""
         if status == 200:
-            body, tag = route.body, etag(route.body)
+            body = route.answer(dict(parse_qsl(urlsplit(self.path).query)), self.headers.get("Host", "")) \
+                if route.answer else route.body
+            tag = etag(body)
             headers = {"Content-Type": route.content_type, "ETag": tag}
             if self.headers.get("If-None-Match") == tag:
                 status, body = 304, b""
         elif status in (301, 302):
             headers = {"Location": route.location}
-        self.portal.log.append((path, status))
+        self.portal.log.append((self.path, status))  # with its query, if any
         try:
             self.send_response(status)
             for key, value in headers.items():

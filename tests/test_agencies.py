@@ -78,6 +78,11 @@ def test_a_name_is_read_whole_into_places_and_a_body(full):
     assert reading.chain[0].level in ("province", "city", "county")  # the gazetteer knows where it is
 
 
+@pytest.mark.parametrize(("question", "named"), sorted(CORPUS["unknown_departments"].items()))
+def test_a_department_no_agency_is_is_named_as_not_found(index, question, named):
+    assert index.spot(question) == [] and index.unknown_place(question) == named
+
+
 @pytest.mark.parametrize("question", CORPUS["not_names"])
 def test_question_words_are_never_read_as_a_name(index, question):
     assert index.spot(question) == [] and index.unknown_place(question) is None

@@ -72,7 +72,8 @@ async def test_the_scheduled_fetch_runs_then_builds(bot, caplog):
     assert (await bot.ask(ADMIN, "/sources")).text == "还没有抓取过门户网站。"
     with caplog.at_level(logging.INFO, logger="bot.tg.harvest"):
         await job.run(bot.application)
-    assert "scheduled fetch: portals 1/1 reached · pages 3 · reports found 16 · new 10" in caplog.text
+    assert "scheduled fetch: portals 1/1 reached · pages 3 (unchanged 0) · reports found 16 · new 10" in caplog.text
+    assert f"fetch incomplete {bot.portal.url(ps.COLUMN)}: the list declares 20 items" in caplog.text
     assert "index: 12 reports" in caplog.text
     answer = await bot.ask(ALICE, "平潭2023年收到多少申请")
     assert f"原文：{bot.portal.url(ps.GBK)}" in answer.text

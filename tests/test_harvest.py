@@ -10,13 +10,24 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 
 from index.harvest.crawl import fetch_portals, target_path
-from index.harvest.fetcher import Fetcher, FetchError, Polite, decode_page, sniff
-from index.harvest.listing import report_year
-from index.harvest.portals import load_portals
+from index.harvest.fetcher import ATTACHMENTS, Fetcher, FetchError, Polite, decode_page
+from index.harvest.listing import (
+    ReportLink,
+    list_script,
+    parse_api_page,
+    parse_attachments,
+    parse_listing,
+    report_year,
+)
+from index.harvest.portals import Portal, load_portals
+from index.read import SUPPORTED
+from index.sniff import EXTENSIONS, sniff
 from index.sources import read_sources
 from tests import portal_server as ps
 
@@ -58,8 +69,8 @@ def test_every_available_report_is_found_and_indexed_with_agency_year_and_url(fi
     portal, _, _, fetched, _, by_url = first
     assert fetched.returncode == 0, fetched.stderr
     summary = fetched.stdout.strip().splitlines()[-1]
-    assert summary.startswith("portals 1/1 reached · pages 3 · reports found 16 · new 10 · changed 0 · "
-                              "unchanged 0 · failed 6 in ")
+    assert summary.startswith("portals 1/1 reached · pages 3 (unchanged 0) · reports found 16 · new 10 · changed 0 · "
+                              "unchanged 0 · failed 6 · unlisted 10 · downloaded ")
     for year, path in ps.SAVED.items():  # the seven saved pages, the GBK one and the one that failed once included
         report = by_url[portal.url(path)]
         assert (report["agency"], report["year"]) == (PINGTAN, year)
@@ -82,6 +93,11 @@ def test_each_failure_is_reported_by_url_and_reason(first):
                  f"{portal.url(ps.LOOP_A)})",
                  f"failed {portal.url(ps.PRIVATE)}: disallowed by robots.txt"]
     assert sorted(failures) == sorted(expected)
+    # the saved listing's script declares 20 items, of which its one static page shows 10; no api given
+    assert [line for line in first[3].stderr.splitlines() if line.startswith("incomplete ")] == [
+        f"incomplete {portal.url(ps.COLUMN)}: the list declares 20 items, its static pages read show 10: 10 more are "
+        "listed only by the CMS's search API (channelid=200210, classsql=chnlid=1813, sortfield=-docorderpri,"
+        "-docreltime); give this portal api = \"…\" in PORTALS.toml"]
 
 
 @pytest.mark.slow
@@ -145,22 +161,73 @@ def test_a_second_run_downloads_nothing_and_a_changed_report_alone_is_refetched_
     start = len(portal.log)
     again = nianbao("fetch", str(toml), "--to", str(reports))
     assert again.returncode == 0
-    assert " · new 0 · changed 0 · unchanged 10 · failed 6 " in again.stdout
+    assert " · pages 3 (unchanged 3) · " in again.stdout
+    assert " · new 0 · changed 0 · unchanged 10 · failed 6 · unlisted 10 · downloaded 0 B in " in again.stdout
     report_files = {ps.COLUMN + p for p in [*ps.SAVED.values(), ps.DOCX, ps.PDF, ps.DIRECT_DOCX, ps.DOCX_PAGE,
                                              ps.PDF_PAGE]}
-    second = [(p, s) for p, s in portal.log[start:] if p in report_files]
-    assert {s for _, s in second} == {304} and len(second) == len(report_files)
+    second = [(p, s) for p, s in portal.log[start:] if p in report_files | set(LIST_PAGES)]
+    assert {s for _, s in second} == {304} and len(second) == len(report_files) + len(LIST_PAGES)
     # one report changes on the server
     route = portal.routes[ps.COLUMN + ps.SAVED[2025]]
     route.body = route.body.replace(b"</body>", "<p>（2026年3月20日更正）</p></body>".encode(), 1)
     start = len(portal.log)
     changed = nianbao("fetch", str(toml), "--to", str(reports))
-    assert " · new 0 · changed 1 · unchanged 9 · failed 6 " in changed.stdout
+    assert " · pages 3 (unchanged 3) · " in changed.stdout and " · new 0 · changed 1 · unchanged 9 · failed 6 " \
+        in changed.stdout
     assert [(p, s) for p, s in portal.log[start:] if p in report_files and s == 200] == \
         [(ps.COLUMN + ps.SAVED[2025], 200)]
     rebuilt = nianbao("index", "build", str(reports), "--db", str(db))
     assert rebuilt.stdout.startswith("12 reports") and ": 0 added, 1 changed, 0 removed, 11 unchanged, " \
         in rebuilt.stdout, rebuilt.stdout
+
+
+LIST_PAGES = [ps.COLUMN, ps.COLUMN + "index_1.html", ps.COLUMN + "index_2.html"]
+
+
+@pytest.mark.slow
+def test_list_pages_are_asked_for_conditionally_and_a_changed_list_brings_its_new_report(tmp_path):
+    portal, server = ps.serve(ps.build_routes())
+    toml = tmp_path / "portals.toml"
+    toml.write_text(ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN)), encoding="utf-8")
+    portals, polite = load_portals(toml)
+    reports = tmp_path / "reports"
+    try:
+        first = fetch_portals(portals, reports, polite)
+        assert (first.pages, first.pages_unchanged, first.found, first.new) == (3, 0, 16, 10)
+        assert first.downloaded == sum(len(portal.routes[p].body) for p, s in portal.log if s == 200
+                                       and p != "/robots.txt")
+        start = len(portal.log)
+        second = fetch_portals(portals, reports, polite)
+        assert [s for p, s in portal.log[start:] if p in LIST_PAGES] == [304, 304, 304]
+        assert (second.pages, second.pages_unchanged, second.found, second.unchanged, second.downloaded) == \
+            (3, 3, 16, 10, 0)
+        # the column's second list page gets a new report
+        page = "201301/t20130115_7.htm"
+        portal.routes[ps.COLUMN + page] = ps.Route(body=ps._page("平潭综合实验区2012年度政府信息公开工作年度报告", "<p>补录</p>"))
+        listing = portal.routes[ps.COLUMN + "index_2.html"]
+        listing.body = listing.body.replace(b"</ul>", f'<li><a href="./{page}">平潭综合实验区2012年度政府信息公开工作年度报告'
+                                                      f"</a> 2013-01-15</li></ul>".encode())
+        start = len(portal.log)
+        third = fetch_portals(portals, reports, polite)
+        assert [(p, s) for p, s in portal.log[start:] if p in LIST_PAGES] == \
+            [(ps.COLUMN, 304), (ps.COLUMN + "index_1.html", 304), (ps.COLUMN + "index_2.html", 200)]
+        assert (third.pages, third.pages_unchanged, third.found, third.new, third.unchanged) == (3, 2, 17, 1, 10)
+        assert third.downloaded == len(listing.body) + len(portal.routes[ps.COLUMN + page].body)
+        assert read_sources(reports / "sources.tsv")[f"127.0.0.1_{portal.port}{ps.COLUMN}{page}"].url == \
+            portal.url(page)
+        # a list page's kept copy that was damaged is asked for in full again, not conditionally
+        state = json.loads((reports / ".nianbao-fetch" / "state.json").read_text())["lists"]
+        assert set(state) == {portal.url(p) for p in LIST_PAGES}
+        copies = sorted((reports / ".nianbao-fetch" / "lists").iterdir())
+        assert len(copies) == 3
+        for copy in copies:
+            copy.write_bytes(b"damaged")
+        start = len(portal.log)
+        fourth = fetch_portals(portals, reports, polite)
+        assert [s for p, s in portal.log[start:] if p in LIST_PAGES] == [200, 200, 200]
+        assert (fourth.pages_unchanged, fourth.found, fourth.unchanged) == (0, 17, 11)
+    finally:
+        server.shutdown()
 
 
 @pytest.mark.slow
@@ -203,6 +270,82 @@ def test_portals_toml_errors_name_the_problem(tmp_path):
     assert (portals[0].name, portals[0].agency, polite.delay) == ("x.gov.cn", "某县人民政府", 0.5)
 
 
+def _search_portal(tmp_path, api: bool):
+    portal, server = ps.serve(ps.search_api_routes())
+    toml = tmp_path / "portals.toml"
+    text = ps.PORTALS_TOML.format(list=portal.url(ps.COLUMN))
+    if api:
+        text += f'api = "{portal.url(ps.SEARCH)}?templet=docs.jsp"\n'
+    toml.write_text(text, encoding="utf-8")
+    portals, polite = load_portals(toml)
+    return portal, server, portals, polite
+
+
+@pytest.mark.slow
+def test_a_list_loaded_from_the_cms_search_api_is_paged_through_it_when_the_portal_gives_the_api(tmp_path):
+    portal, server, portals, polite = _search_portal(tmp_path, api=True)
+    try:
+        first = fetch_portals(portals, tmp_path / "r", polite)
+        searched = [p for p, _ in portal.log if p.startswith(ps.SEARCH)]
+        assert [dict(parse_qsl(urlsplit(p).query)) for p in searched] == [
+            {"templet": "docs.jsp", "channelid": "200210", "classsql": "chnlid=1813",
+             "sortfield": "-docorderpri,-docreltime", "prepage": "10", "page": str(n)} for n in (1, 2)]
+        # 10 on the static page (the API's page 1 repeats them) + 8 earlier reports on page 2; the 3 missing 404
+        assert (first.pages, first.found, first.new, len(first.failed), first.unlisted, first.incomplete) == \
+            (3, 18, 15, 3, 0, [])
+        assert {link for link, _ in first.failed} == {portal.url(p) for p in ps.MISSING.values()}
+        sources = read_sources(tmp_path / "r" / "sources.tsv")
+        host = f"127.0.0.1_{portal.port}"
+        for year, path in ps.EARLIER.items():
+            row = sources[f"{host}{ps.COLUMN}{path}"]
+            assert (row.url, row.title) == (portal.url(path), f"平潭综合实验区{year}年度政府信息公开工作年度报告")
+        again = fetch_portals(portals, tmp_path / "r", polite)  # the API's pages are asked for conditionally too
+        assert (again.pages, again.pages_unchanged, again.found, again.unchanged, again.downloaded) == \
+            (3, 3, 18, 15, 0)
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.slow
+def test_without_the_api_the_items_only_it_lists_are_counted_and_said(tmp_path):
+    portal, server, portals, polite = _search_portal(tmp_path, api=False)
+    try:
+        summary = fetch_portals(portals, tmp_path / "r", polite)
+    finally:
+        server.shutdown()
+    assert not [p for p, _ in portal.log if p.startswith(ps.SEARCH)]
+    assert (summary.pages, summary.found, summary.new, summary.unlisted) == (1, 10, 7, 10)
+    assert [url for url, _ in summary.incomplete] == [portal.url(ps.COLUMN)]
+    assert " · failed 3 · unlisted 10 · " in summary.line()
+
+
+def test_a_list_that_declares_no_page_size_counts_the_reports_it_shows_and_a_broken_api_is_a_failure(tmp_path):
+    script = ("<script>listModel({maxStaticIndex: 1, listArgs: {channelid: 7, classsql: 'chnlid=3'},"
+              " pagebar: {recordCount: '5'}});</script>")
+    links = "".join(f'<li><a href="./t{y}.htm">某县{y}年政府信息公开工作年度报告</a></li>' for y in (2022, 2023))
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/robots.txt":
+            return httpx.Response(404)
+        if path == "/nb/":
+            return httpx.Response(200, html=f"<html><body><ul>{links}</ul>{script}</body></html>")
+        if path == "/search":
+            return httpx.Response(200, html="<html><body>系统繁忙，请稍后再试</body></html>")
+        return httpx.Response(200, html=f"<html><body><p>{path}</p></body></html>")
+
+    for api, failed in (("", []), ("http://x.gov.cn/search", ["http://x.gov.cn/search?channelid=7&classsql=chnlid%3D3&page=1"])):
+        portal = Portal("x", ("http://x.gov.cn/nb/",), "", api)
+        summary = fetch_portals([portal], tmp_path / (api and "api" or "plain"), Polite(delay=0, retries=0),
+                                transport=httpx.MockTransport(serve))
+        assert (summary.found, summary.new, summary.unlisted) == (2, 2, 3)
+        assert [url for url, _ in summary.failed] == failed
+        assert [url for url, _ in summary.incomplete] == ["http://x.gov.cn/nb/"]
+    assert "the search API's answer is not JSON" in summary.failed[0][1]
+    assert "the list declares 5 items, the search API http://x.gov.cn/search listed 0: 3 not reached" in \
+        summary.incomplete[0][1]
+
+
 # --- the pieces ---------------------------------------------------------------------------------
 
 REPORT_TITLES = {  # real link titles of 年报 columns
@@ -227,6 +370,61 @@ def test_other_titles_are_not(title):
     assert report_year(title) is None
 
 
+SAVED_LISTING = (ROOT / "tests/fixtures/corpus/portal/zwgk/zfxxgk/zfxxgknb/index.html").read_text(encoding="utf-8")
+
+
+def test_the_saved_trs_listing_declares_its_search_api_arguments():
+    declared = list_script(SAVED_LISTING)
+    assert (declared.static_pages, declared.per_page, declared.total) == (1, 10, 20)
+    # channelid is `SiteInfo.searchId`, set elsewhere on the page (a commented-out key beside it is not read)
+    assert declared.args == (("channelid", "200210"), ("classsql", "chnlid=1813"),
+                             ("sortfield", "-docorderpri,-docreltime"))
+    assert declared.api_pages("https://w.gov.cn/was5/web/search?templet=docs.jsp", 50) == [
+        "https://w.gov.cn/was5/web/search?templet=docs.jsp&channelid=200210&classsql=chnlid%3D1813"
+        f"&sortfield=-docorderpri%2C-docreltime&prepage=10&page={n}" for n in (1, 2)]
+
+
+@pytest.mark.parametrize("html", [
+    '<ul><li><a href="./t1.htm">2023年政府信息公开年报</a></li></ul><a href="./index_2.html">下一页</a>',  # plain
+    '<script>createPageHTML(2, 0, "index", "html");</script>',  # another CMS's pagination
+    "<script>// listModel({maxStaticIndex: 3})\nvar listModelled = 1;</script>",  # a comment, another name
+])
+def test_pages_without_such_a_script_declare_nothing(html):
+    assert list_script(html) is None
+
+
+def test_a_script_of_more_static_pages_adds_them_and_an_unknown_value_is_empty():
+    html = """<script>require(["list2.trsapi"], function(listModel) { listModel({
+        maxStaticIndex: 3, listArgs: {channelid: Missing.value, classsql: '' || "chnlid=9"},
+        pagebar: {prepage: 15, recordCount: "" }});});</script>"""
+    declared = list_script(html)
+    assert (declared.static_pages, declared.per_page, declared.total) == (3, 15, None)
+    assert declared.args == (("channelid", ""), ("classsql", "chnlid=9"))
+    assert len(declared.api_pages("http://x.gov.cn/search", 4)) == 4  # no total declared: up to the cap
+    _, pages = parse_listing(html, "http://x.gov.cn/nb/index.shtml", "http://x.gov.cn/nb/")
+    assert pages == ["http://x.gov.cn/nb/index_1.shtml", "http://x.gov.cn/nb/index_2.shtml"]
+
+
+def test_search_api_answers_are_read_by_their_item_keys():
+    text = """{"docs":[{"doctitle":"某区2023年度政府信息公开工作年度报告","chnldocurl":"http://w.gov.cn/nb/t1.htm",
+        "pubtime":"2024-01-30 10:00"},{"title":"<font color=red>2023年</font>统计年报","url":"/nb/t2.htm"},
+        {"title":"某区2022年政府信息公开年报","url":"http://w.gov.cn/other/t3.htm"},{"title":"文章标题","url":""}]}"""
+    reports, items = parse_api_page(text, "https://w.gov.cn/nb/")
+    assert reports == [ReportLink("https://w.gov.cn/nb/t1.htm", "某区2023年度政府信息公开工作年度报告", 2023, "2024-01-30")]
+    assert items == {"https://w.gov.cn/nb/t1.htm", "https://w.gov.cn/nb/t2.htm", "https://w.gov.cn/other/t3.htm"}
+    for bad in ("<html>系统繁忙</html>", '{"result": []}'):
+        with pytest.raises(ValueError):
+            parse_api_page(bad, "https://w.gov.cn/nb/")
+
+
+def test_portal_api_must_be_a_url(tmp_path):
+    toml = tmp_path / "p.toml"
+    toml.write_text('[[portal]]\nlist = ["http://x.gov.cn/nb/"]\napi = "was5/web/search"\n')
+    assert "api = " in nianbao("fetch", str(toml), "--to", str(tmp_path / "r")).stderr
+    toml.write_text('[[portal]]\nlist = ["http://x.gov.cn/nb/"]\napi = "http://x.gov.cn/was5/web/search"\n')
+    assert load_portals(toml)[0][0].api == "http://x.gov.cn/was5/web/search"
+
+
 def test_pages_decode_by_their_declared_or_sniffed_charset():
     text = "<html><head><meta charset='gb2312'></head><body>政府信息公开工作年度报告</body></html>"
     assert "年度报告" in decode_page(text.encode("gbk"))
@@ -235,12 +433,50 @@ def test_pages_decode_by_their_declared_or_sniffed_charset():
     assert "年度报告" in decode_page(plain)  # no declaration: sniffed
 
 
-def test_magic_bytes_and_paths():
-    assert (sniff(b"%PDF-1.7"), sniff(b"PK\x03\x04.."), sniff(b"\xd0\xcf\x11\xe0"), sniff(b"<!DOCTYPE html>")) == \
-        ("pdf", "zip", "ole", "html")
+FIXTURES = ROOT / "tests" / "fixtures"
+PDF_BYTES, DOCX_BYTES = (FIXTURES / "huaian_2024.pdf").read_bytes(), (FIXTURES / "template_2021_format.docx").read_bytes()
+
+
+@pytest.mark.parametrize(("link", "body", "content_type", "kind"), [
+    ("t1.htm", PDF_BYTES, "text/html", "pdf"),  # a PDF served as a page is a PDF
+    ("a.pdf", PDF_BYTES, "text/html", "pdf"),
+    ("a.doc", DOCX_BYTES, "application/msword", "docx"),  # a .doc link's DOCX is a DOCX
+    ("a.docx", DOCX_BYTES, "application/octet-stream", "docx"),
+    ("a.doc", b"{\\rtf1\\ansi report}", "application/msword", "rtf"),  # Word's RTF under .doc
+    ("t1.htm", "<p>政府信息公开工作年度报告</p>".encode("gbk"), "text/html", "html"),
+    ("t1.htm", "政府信息公开工作年度报告".encode("gbk"), "text/html; charset=GBK", "html"),  # no markup, no signature
+    ("a.doc", b"\xd0\xcf\x11\xe0 form", "application/msword", None),  # 4 bytes of an OLE2 signature: no Word file
+    ("a.pdf", b"<html><body>not found</body></html>", "text/html", None),  # an error page for a .pdf link
+    ("t1.htm", b"\x89PNG\r\n\x1a\n" + bytes(40), "text/html", None),  # a picture is no report page
+    ("t1.htm", b"", "text/html", None),
+])
+def test_the_harvester_tells_a_file_by_the_index_sniffer(tmp_path, link, body, content_type, kind):
+    """One sniffer (index.sniff): what fetch keeps a download as is what the index reads the saved file as."""
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    url = f"http://x.gov.cn/nb/{link}"
+    suffix = link.rsplit(".", 1)[1]
+    with Fetcher(Polite(delay=0, retries=0), httpx.MockTransport(serve)) as fetcher:
+        if kind is None:
+            with pytest.raises(FetchError):
+                fetcher.get(url, suffix if suffix in ATTACHMENTS else "html")
+            return
+        got = fetcher.get(url, suffix if suffix in ATTACHMENTS else "html")
+    assert got.kind == kind
+    saved = tmp_path / target_path(url, got.kind)
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(body)
+    assert sniff(saved, saved.suffix) == EXTENSIONS["." + got.kind]
+
+
+def test_paths():
     assert target_path("https://www.x.gov.cn/zwgk/nb/", "html") == "www.x.gov.cn/zwgk/nb/index.html"
     assert target_path("http://x.gov.cn:8080/a/../b/down.jsp?id=3", "pdf").startswith("x.gov.cn_8080/a/b/down_")
     assert target_path("http://x.gov.cn/b/down.jsp?id=3", "pdf").endswith(".jsp.pdf")
+    assert target_path("http://x.gov.cn/b/a.wps", "wps") == "x.gov.cn/b/a.wps"
 
 
 def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
@@ -251,3 +487,13 @@ def test_size_cap_and_html_served_for_a_pdf_are_failures(site):
     with Fetcher(Polite(delay=0, timeout=2, retries=0)) as fetcher, \
             pytest.raises(FetchError, match=r"not a \.pdf file: the server sent an HTML page"):
         fetcher.get(portal.url(ps.DOCX_PAGE), "pdf")
+
+
+def test_a_report_page_links_every_file_type_the_index_reads_as_attachments():
+    """A report attached as .odt, .ods, .et or .rtf is downloaded like a .doc: the index reads them all."""
+    page = "https://gov.example.cn/zwgk/ndbg/202401/t1.html"
+    kinds = ["pdf", "doc", "docx", "wps", "rtf", "odt", "xls", "xlsx", "et", "ods"]
+    html = "".join(f'<a href="./P020_{k}.{k}">2023年年度报告（{k}）</a>' for k in kinds)
+    found = {a.suffix for a in parse_attachments(html, page)}
+    assert found == set(kinds)
+    assert {f".{k}" for k in kinds} <= set(SUPPORTED)

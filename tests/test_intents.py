@@ -144,3 +144,21 @@ def test_a_negated_figure_word_names_the_other_figure(asker, question, metric):
 @pytest.mark.parametrize(("question", "metric"), list(NEGATION["no_match"].items()))
 def test_a_figure_word_without_negation_keeps_its_figure(asker, question, metric):
     assert _parse(asker, question).metric != metric
+
+
+AMONG = QUESTIONS["rank_among"]
+
+
+@pytest.mark.parametrize(("question", "want"), _matches(AMONG["match"]))
+def test_what_a_ranking_compares_is_read(asker, question, want):
+    p = _parse(asker, question)
+    for part in want.split():
+        key, value = part.split("=", 1)
+        assert str(getattr(p, key)) == value, (question, key, getattr(p, key))
+
+
+@pytest.mark.parametrize("question", AMONG["no_match"])
+def test_no_kind_of_place_is_read_where_none_is_said(asker, question):
+    p = _parse(asker, question)
+    assert not p.place_kind and not p.among, (question, p.place_kind, p.among)
+

@@ -10,6 +10,7 @@ its figures.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -105,6 +106,63 @@ def test_a_picture_an_html_report_shows_is_read_where_it_stands(tmp_path, table_
     assert facts[("review.total", None)].kind in (OCR, OCR_UNSURE)
 
 
+def _docx_with_pictures(path, pictures, before="一、总体情况", after="五、存在的主要问题"):
+    """A Word file of a title, a paragraph, the pictures and a closing paragraph, written by python-docx."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某县人民政府2024年政府信息公开工作年度报告")
+    document.add_paragraph(before)
+    for picture in pictures:
+        document.add_picture(str(picture))
+    document.add_paragraph(after)
+    document.save(str(path))
+    return path
+
+
+@needs_ocr
+def test_a_table_pasted_as_a_picture_in_a_word_file_is_read_where_it_stands(tmp_path, table_picture, cache):
+    report_file = _docx_with_pictures(tmp_path / "report.docx", [table_picture])
+    lines = read_lines(report_file)
+    assert lines.ocr and min(lines.ocr) > 3 and max(lines.ocr) < len(lines)  # between the two paragraphs
+    picture = read_lines(table_picture)
+    assert [lines[n - 1] for n in sorted(lines.ocr)] == [line for line in picture if line]
+    report = parse_file(report_file)
+    facts = {(f.metric, f.applicant): f for f in report.facts if f.table == "表四"}
+    assert facts[("review.total", None)].value == 351
+    assert facts[("litigation.after_review.total", None)].value == 20
+    assert {f.kind for f in facts.values()} <= {OCR, OCR_UNSURE, OCR_FILLED}
+    # a Word file whose tables are text pays nothing for its pictures: they are not read
+    seed = _seed_lines()
+    text_tables = tmp_path / "text.docx"
+    from tests.render import to_docx
+
+    to_docx(seed, text_tables)
+    import docx
+
+    document = docx.Document(str(text_tables))
+    document.add_picture(str(table_picture))
+    document.save(str(text_tables))
+    lines = read_lines(text_tables)
+    assert not getattr(lines, "ocr", None)
+    assert len(parse_file(text_tables).facts) == len(parse_lines(seed, SEED_000).facts)
+
+
+@needs_ocr
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_table_pasted_as_a_picture_in_a_doc_is_read_after_conversion(tmp_path, table_picture, cache):
+    import subprocess
+
+    docx_file = _docx_with_pictures(tmp_path / "report.docx", [table_picture])
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "doc"), str(docx_file)],
+                   check=True, capture_output=True, timeout=300)
+    report = parse_file(tmp_path / "doc" / "report.doc")
+    facts = {(f.metric, f.applicant): f for f in report.facts if f.table == "表四"}
+    assert facts[("review.total", None)].value == 351
+    assert facts[("review.total", None)].kind in (OCR, OCR_UNSURE)
+
+
 def test_without_the_extra_a_picture_is_refused_saying_what_it_needs(tmp_path, monkeypatch):
     from PIL import Image
 
@@ -139,6 +197,61 @@ def test_a_picture_past_the_pixel_cap_is_refused_before_decoding(tmp_path, monke
     Image.new("RGB", (200, 200), "white").save(path)
     with pytest.raises(ReportError, match="over the limit of 10000 pixels"):
         parse_file(path)
+
+
+def test_a_word_file_with_only_a_logo_gives_its_text_and_no_facts(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from index import limits
+
+    # a logo is under the size a table needs: never OCR'd (nor counted against the cap), so no engine is needed
+    monkeypatch.setattr(ocr, "picture_blocks", lambda *a, **k: pytest.fail("a logo was OCR'd"))
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(limits, "OCR_PAGES", 0)
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 120), "red").save(logo)
+    report = parse_file(_docx_with_pictures(tmp_path / "r.docx", [logo], after="本年收到政府信息公开申请12件。"))
+    assert not [f for f in report.facts if f.table != "正文"]
+    assert any("本年收到政府信息公开申请12件" in p.text for p in report.passages)
+    assert not [w for w in report.warnings if "picture" in w]
+    # a picture of a table's size is counted before the engine reads it: past the cap, refused
+    table = tmp_path / "table.png"
+    Image.new("RGB", (600, 300), "white").save(table)
+    with pytest.raises(ReportError, match="more than 0 pictures to OCR"):
+        parse_file(_docx_with_pictures(tmp_path / "many.docx", [logo, table]))
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb, opened to be measured
+def test_a_picture_bomb_in_a_word_file_is_refused_by_name_and_reason(tmp_path):
+    from PIL import Image
+
+    from index import limits
+
+    # 11,000 × 10,000 one-bit pixels: a PNG of a few KB that decodes to 110 million pixels
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (11_000, 10_000), 1).save(bomb, optimize=True)
+    assert bomb.stat().st_size < 100_000
+    path = _docx_with_pictures(tmp_path / "bomb.docx", [bomb])
+    with pytest.raises(ReportError, match=rf"bomb\.docx: picture word/media/image1\.png of 11000 × 10000 pixels, "
+                                          rf"over the limit of {limits.IMAGE_PIXELS} pixels"):
+        parse_file(path)
+    # a picture that is not one (a broken PNG) costs itself: the report's text is read, the picture named
+    broken = tmp_path / "broken.docx"
+    _docx_with_pictures(broken, [bomb])
+    _replace_member(broken, "word/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    report = parse_file(broken)
+    assert any(w.startswith("picture word/media/image1.png not read:") for w in report.warnings), report.warnings
+
+
+def _replace_member(path, name: str, data: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[name] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
 
 
 # --- marking, filling and flagging, on seed text marked as OCR'd (no engine) -----------------------------

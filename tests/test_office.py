@@ -1,9 +1,11 @@
-"""Office formats: each tabled seed and the 淮安 PDF, rendered as .doc, .wps, .xlsx and .xls, give the same facts.
+"""Office formats: each tabled seed and the 淮安 PDF, rendered as .doc, .wps, .xlsx, .xls, .odt, .ods and .et,
+give the same facts.
 
 The test renders them itself: tests/render.py writes a .docx and an .xlsx from
 the report's lines (for the PDF, the lines the index reads from it), and
-LibreOffice saves those as .doc and .xls. A .doc under a .wps name stands in for
-a WPS file (Kingsoft's format is Word-binary compatible). All are indexed in one
+LibreOffice saves those as .doc and .xls, and as OpenDocument .odt and .ods. A
+.doc under a .wps name stands in for a WPS file (Kingsoft's format is
+Word-binary compatible), an .xls under an .et name for a WPS spreadsheet. All are indexed in one
 `index build` with two workers, so two conversions run at once, each under the
 per-file caps. Then: files named for what they are not, broken files and a
 conversion that hangs, each reported by name while the rest index.
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 PDF = ROOT / "tests" / "fixtures" / "huaian_2024.pdf"
 TABLED = ("000_45e9b68dfabc38a8", "001_114e84585976705a", "002_06daf30fbb2e76e1", "004_6263b7441e3dec22")
-RENDERED = (".doc", ".wps", ".xlsx", ".xls")
+RENDERED = (".doc", ".wps", ".xlsx", ".xls", ".odt", ".ods", ".et")
 TABLES = ("表二", "表三", "表四")
 
 
@@ -88,14 +90,18 @@ def office_index(tmp_path_factory) -> tuple[sqlite_utils.Database, object, Path]
         render.to_xlsx(lines, work / f"{stem}.xlsx")
     soffice_convert(sorted(work.glob("*.docx")), "doc:MS Word 97", work, base / "profile")
     soffice_convert(sorted(work.glob("*.xlsx")), "xls:MS Excel 97", work, base / "profile")
+    soffice_convert(sorted(work.glob("*.docx")), "odt", work, base / "profile")
+    soffice_convert(sorted(work.glob("*.xlsx")), "ods", work, base / "profile")
     for stem in TABLED:
         shutil.copy(SEEDS / f"{stem}.txt", reports / f"{stem}.txt")
     shutil.copy(PDF, reports / "huaian.pdf")
     for path in work.iterdir():
-        if path.suffix in (".doc", ".xlsx", ".xls"):
+        if path.suffix in (".doc", ".xlsx", ".xls", ".odt", ".ods"):
             shutil.copy(path, reports / path.name)
         if path.suffix == ".doc":
             shutil.copy(path, reports / f"{path.stem}.wps")
+        if path.suffix == ".xls":
+            shutil.copy(path, reports / f"{path.stem}.et")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NIANBAO_PARSE_SECONDS", "60")  # 2-core machines shared by many test runs: no flaky timeouts
         summary = build_index([reports], base / "office.db", jobs=2)
@@ -146,7 +152,8 @@ def test_sheet_numbers_read_as_printed(office_index):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    """Seed 000 as .txt, .docx, .doc, .rtf, .xlsx and .xls, and the PDF: what the tests below mislabel and break."""
+    """Seed 000 as .txt, .docx, .doc, .rtf, .odt, .xlsx, .xls and .ods, and the PDF: what the tests below
+    mislabel and break."""
     folder = tmp_path_factory.mktemp("samples")
     lines = (SEEDS / f"{TABLED[0]}.txt").read_text(encoding="utf-8").split("\n")
     shutil.copy(SEEDS / f"{TABLED[0]}.txt", folder / f"{TABLED[0]}.txt")
@@ -156,6 +163,8 @@ def rendered(tmp_path_factory) -> Path:
     soffice_convert([folder / f"{TABLED[0]}.docx"], "doc:MS Word 97", folder, folder / "profile")
     soffice_convert([folder / f"{TABLED[0]}.xlsx"], "xls:MS Excel 97", folder, folder / "profile")
     soffice_convert([folder / f"{TABLED[0]}.docx"], "rtf:Rich Text Format", folder, folder / "profile")
+    soffice_convert([folder / f"{TABLED[0]}.docx"], "odt", folder, folder / "profile")
+    soffice_convert([folder / f"{TABLED[0]}.xlsx"], "ods", folder, folder / "profile")
     shutil.rmtree(folder / "profile")
     return folder
 
@@ -171,6 +180,9 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     shutil.copy(rendered / f"{seed}.xlsx", folder / "xlsx_named.xls")
     shutil.copy(rendered / f"{seed}.xls", folder / "xls_named.doc")  # an OLE2 file: its directory tells Excel
     shutil.copy(rendered / f"{seed}.rtf", folder / "rtf_named.doc")  # as many portals' "Word" attachments are
+    shutil.copy(rendered / f"{seed}.odt", folder / "odt_named.docx")
+    shutil.copy(rendered / f"{seed}.ods", folder / "ods_named.xlsx")
+    shutil.copy(rendered / f"{seed}.xlsx", folder / "xlsx_named.ods")
     (folder / "html_named.doc").write_text(
         render.to_html((SEEDS / f"{seed}.txt").read_text(encoding="utf-8").split("\n")), encoding="utf-8")
     db_path = tmp_path / "m.db"
@@ -179,14 +191,14 @@ def test_files_named_for_what_they_are_not_are_read_as_what_they_are(rendered, t
     db = sqlite_utils.Database(db_path)
     want, pdf = facts_of(db, f"{seed}.txt")[0], facts_of(db, "huaian.pdf")[0]
     for name in ("doc_named.docx", "docx_named.doc", "xlsx_named.xls", "xls_named.doc", "rtf_named.doc",
-                 "html_named.doc"):
+                 "html_named.doc", "odt_named.docx", "ods_named.xlsx", "xlsx_named.ods"):
         assert facts_of(db, name)[0] == want, name
     assert facts_of(db, "pdf_named.html")[0] == pdf
 
 
 def _broken(folder: Path, rendered: Path) -> None:
     """A corrupt .doc (a real one cut short and scrambled), a zero-byte .xls, random bytes as .wps and as
-    .xlsx, a zip named .doc, an OFD, a PNG named .pdf."""
+    .xlsx, a zip named .doc, an OFD, a PNG named .pdf, an .odt and an .ods cut short, random bytes as .et."""
     doc = (rendered / f"{TABLED[0]}.doc").read_bytes()
     scrambled = bytearray(doc[:len(doc) // 3])
     rnd = random.Random(12)
@@ -201,6 +213,10 @@ def _broken(folder: Path, rendered: Path) -> None:
     with zipfile.ZipFile(folder / "archive.doc", "w") as archive:
         archive.writestr("readme.txt", "not a report")
     (folder / "scan.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    for suffix in (".odt", ".ods"):
+        data = (rendered / f"{TABLED[0]}{suffix}").read_bytes()
+        (folder / f"cut{suffix}").write_bytes(data[:len(data) // 2])
+    (folder / "random.et").write_bytes(random.Random(7).randbytes(5000))
 
 
 def test_broken_files_get_a_clear_reason_and_the_rest_index(rendered, tmp_path, monkeypatch):
@@ -214,13 +230,16 @@ def test_broken_files_get_a_clear_reason_and_the_rest_index(rendered, tmp_path, 
     reasons = {Path(path).name: reason for path, reason in summary.failed}
     assert summary.added == 2
     assert set(reasons) == {"corrupt.doc", "empty.xls", "random.wps", "random.xlsx", "report.ofd", "archive.doc",
-                            "scan.pdf"}
+                            "scan.pdf", "cut.odt", "cut.ods", "random.et"}
     assert "LibreOffice cannot open it" in reasons["corrupt.doc"]
     assert "empty (0 bytes)" in reasons["empty.xls"]
     assert "its first bytes match no known format" in reasons["random.wps"]
     assert "its first bytes match no known format" in reasons["random.xlsx"]
     assert "its first bytes match no known format" in reasons["archive.doc"]
     assert reasons["report.ofd"].startswith("OFD is not read yet")
+    assert "cannot read as an OpenDocument .odt file (corrupt?): BadZipFile" in reasons["cut.odt"]
+    assert "cannot read as an OpenDocument .ods spreadsheet (corrupt?): BadZipFile" in reasons["cut.ods"]
+    assert "its first bytes match no known format" in reasons["random.et"]
     # a PNG named .pdf is read as the picture it is: OCR when installed, else "needs the OCR extra"
     assert "cannot read as an image" in reasons["scan.pdf"] or "needs the OCR extra" in reasons["scan.pdf"]
 
@@ -263,14 +282,56 @@ def test_without_libreoffice_a_doc_is_reported_as_needing_it(rendered, tmp_path,
     assert "needs LibreOffice (Debian libreoffice-writer-nogui)" in reasons["report.wps"]
 
 
-def test_libreoffice_runs_under_a_memory_cap_of_its_own(rendered, monkeypatch):
+def test_libreoffice_runs_under_a_memory_cap_of_its_own(rendered, monkeypatch, tmp_path):
     """Its cap is set in the child (the worker's own would be inherited otherwise): too small a cap is a
     clear failure for that file, not a hang or a dead worker."""
-    from index import limits
+    from index import limits, read_doc
     from index.errors import ReportError
 
+    monkeypatch.setenv(read_doc.CACHE_ENV, str(tmp_path / "cache"))  # converted afresh, not kept from a test before
     monkeypatch.setattr(limits, "CONVERT_MEMORY_MB", 150)
     with pytest.raises(ReportError) as raised:
         read_lines(rendered / f"{TABLED[0]}.doc")
     assert "LibreOffice failed converting it (exit code" in raised.value.reason
     assert "its memory cap is 150 MB" in raised.value.reason
+
+
+def test_an_unchanged_file_is_converted_once(rendered, tmp_path, monkeypatch):
+    from index import read_doc
+    from index.errors import ReportError
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(read_doc.CACHE_ENV, str(cache))
+    shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "first.doc")
+    first = read_lines(tmp_path / "first.doc")
+    assert len(list(cache.rglob("*.docx"))) == 1
+    started: list[str] = []
+    monkeypatch.setattr(read_doc, "_convert", lambda command, *_: started.append(command[-1]) or (1, ""))
+    # the same bytes under another name: read from the kept conversion, LibreOffice not started
+    shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "again.doc")
+    assert read_lines(tmp_path / "again.doc") == first
+    assert started == []
+    # other bytes are converted (here by the stand-in, which fails: a failure is not kept)
+    (tmp_path / "changed.doc").write_bytes((rendered / f"{TABLED[0]}.doc").read_bytes() + b"\0")
+    for _ in range(2):
+        with pytest.raises(ReportError, match="LibreOffice failed converting it"):
+            read_lines(tmp_path / "changed.doc")
+    assert len(started) == 2
+    assert len(list(cache.rglob("*.docx"))) == 1
+
+
+@pytest.mark.parametrize("suffix", [".odt", ".ods"])
+def test_an_opendocument_zip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch, suffix):
+    from index import limits, read_doc
+    from index.errors import ReportError
+
+    monkeypatch.setattr(limits, "UNZIPPED_BYTES", 1 << 20)
+    monkeypatch.setattr(read_doc, "_convert", lambda *_: pytest.fail("LibreOffice started on a zip bomb"))
+    path = tmp_path / f"bomb{suffix}"
+    kind = "text" if suffix == ".odt" else "spreadsheet"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", f"application/vnd.oasis.opendocument.{kind}", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", b"<x>" + b" " * (2 << 20) + b"</x>")  # 2 MB that deflate to 2 KB
+    assert path.stat().st_size < 10_000
+    with pytest.raises(ReportError, match=r"expands to \d+ bytes \(declared\), over the limit of 1048576 bytes"):
+        read_lines(path)

@@ -269,3 +269,24 @@ def test_an_old_row_is_asked_by_its_own_words(db):
     assert [(f["metric"], f["kind"], f["source"]["table"]) for f in answer.facts] == [
         ("old.apply.in_person", "recovered", "统计表")]
     assert compose.replies()["note_recovered"] in answer.text
+
+
+def test_a_table_figure_its_own_text_states_otherwise_is_answered_with_the_text_quoted(db):
+    """Where a report's table and text disagree (gold: the table's row and the text's figure differ), the
+    table is answered and the text's figures are quoted beside it; where they agree, nothing is added."""
+    asker = Asker(db)
+    differ = agree = 0
+    for name, gold in sorted(GOLD.items()):
+        table = next((v for k, v in gold["stats"].items() if k.startswith("主动公开") and CUM not in k), None)
+        text = gold["prose"].get("主动公开政府信息")
+        if table is None or text is None:
+            continue
+        answer = asker.ask(f"{gold['agency']}{gold['year']}年主动公开了多少信息")
+        assert (answer.status, answer.value) == ("answered", table), name
+        if table != text:
+            differ += 1
+            assert "与表格不同" in answer.text and f"{text}条" in answer.text, name
+        else:
+            agree += 1
+            assert "与表格不同" not in answer.text, name
+    assert differ == 2 and agree == 9

@@ -389,8 +389,8 @@ def test_whitespace_only_file(tmp_path):
 
 
 def test_unsupported_extension_lists_the_supported(tmp_path):
-    assert_report_error(write(tmp_path, "r.odt", "x"),
-                        "supported: .txt, .md, .html, .htm, .docx, .pdf, .doc, .wps, .rtf, .xls, .xlsx")
+    assert_report_error(write(tmp_path, "r.dps", "x"),
+                        "supported: .txt, .md, .html, .htm, .docx, .pdf, .doc, .wps, .rtf, .odt, .xls, .xlsx, .et, .ods")
 
 
 def test_zero_byte_pdf(tmp_path):
@@ -434,7 +434,8 @@ def test_html_with_only_scripts_has_no_text(tmp_path):
 
 
 def test_supported_extensions():
-    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".xls", ".xlsx", ".png", ".jpg", ".jpeg")
+    assert SUPPORTED == (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx",
+                         ".et", ".ods", ".png", ".jpg", ".jpeg")
 
 
 def test_sha256_of(tmp_path):

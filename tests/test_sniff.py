@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from index.read_sheets import cell_text, sheet_blocks
-from index.sniff import HEAD_BYTES, sniff
+from index.sniff import HEAD_BYTES, sniff, sniff_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -38,12 +38,17 @@ def test_a_docx_named_doc_is_a_docx(tmp_path):
     (["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"], "xlsx"),
     (["OFD.xml", "Doc_0/Document.xml"], "ofd"),
     (["readme.txt"], "unknown"),
+    # OpenDocument: the `mimetype` member says which
+    ([("mimetype", "application/vnd.oasis.opendocument.text"), "content.xml", "META-INF/manifest.xml"], "odt"),
+    ([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), "content.xml"], "ods"),
+    ([("mimetype", "application/vnd.oasis.opendocument.presentation"), "content.xml"], "unknown"),
 ])
 def test_a_zip_is_what_its_members_say(tmp_path, members, expected):
     path = tmp_path / "report.doc"
     with zipfile.ZipFile(path, "w") as archive:
-        for name in members:
-            archive.writestr(name, "<x/>")
+        for member in members:
+            name, text = member if isinstance(member, tuple) else (member, "<x/>")
+            archive.writestr(name, text)
     assert kind(path) == expected
 
 
@@ -65,6 +70,8 @@ def test_a_broken_zip_is_what_its_name_says_so_its_reader_reports_it(tmp_path):
     ("政府信息公开工作年度报告".encode(), "report.wps", "unknown"),
     (b"%PDF-1.7\n", "report.txt", "pdf"),
     (b"\xd0\xcf\x11\xe0 cut short", "report.xls", "unknown"),
+    (b"PK\x03\x04 cut short", "report.odt", "odt"),  # a broken zip is what its name says: its reader says why
+    (b"PK\x03\x04 cut short", "report.ods", "ods"),
 ])
 def test_signatures(tmp_path, head, name, expected):
     path = tmp_path / name
@@ -130,3 +137,17 @@ def test_a_sheet_is_text_lines_and_tables_on_their_own_grids():
         ["信息内容\t本年新制作数量\t", "规章\t0\t", "规范性文件\t\t16"],
         ["结尾"],
     ]
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    ((FIXTURES / "huaian_2024.pdf").read_bytes(), "report.html"),
+    ((FIXTURES / "template_2021_format.docx").read_bytes(), "report.doc"),
+    (b"\xd0\xcf\x11\xe0 cut short", "report.doc"),
+    (b"<HTML><BODY>x", "report.xls"),
+    ("政府信息公开工作年度报告".encode("gbk"), "report.html"),
+])
+def test_bytes_not_on_disk_are_told_as_the_same_bytes_in_a_file(tmp_path, data, name):
+    """sniff_bytes (the harvester's downloads) and sniff (the index's files) are one sniffer."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert sniff_bytes(data, path.suffix) == kind(path)

@@ -315,8 +315,10 @@ def _place_forms(reading: Reading) -> list[str]:
     chain = list(reading.chain)
     lowest = chain[-1].forms
     out = [] if chain[-1].bare_kind else list(lowest)
-    if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county" and not reading.body:
-        out += list(chain[-2].forms)  # a county's one zone by the county's name (平潭综合实验区 → 平潭)
+    if chain[-1].bare_kind and len(chain) >= 2 and chain[-2].level == "county":
+        # a county's one zone by the county's short name (平潭综合实验区 → 平潭, its 地税局 → 平潭地税局);
+        # 平潭县 names the county
+        out += list(chain[-2].forms[1:])
     if len(chain) >= 2:
         out += [a + b for a, b in product(chain[-2].forms, lowest)]
         out += ["".join(p.forms[0] for p in chain), "".join(p.forms[0] for p in chain[1:])]
@@ -459,7 +461,21 @@ class AgencyIndex:
         for spot in self.spot(text, places=True):
             if spot.conflict:
                 return spot.conflict
-        return None
+        return self._unknown_department(text)
+
+    def _unknown_department(self, text: str) -> str | None:
+        """A department written with no place (市场监管局) that no agency of the index is: the question is about
+        it, so it is named as not found rather than dropped (请问税务局: the body after the lead word)."""
+        found: dict[int, str] = {}
+        for i in range(len(text)):
+            if not _starts_name(text, i, set()):
+                continue
+            body, end = _body_at(text, i)
+            canonical = canonical_body(body)
+            department = canonical in _lexicon()["groups"] or body.endswith(tuple(rules()["department_endings"]))
+            if len(body) >= 3 and canonical and department and ("body", canonical) not in self.by_key:
+                found[end] = body  # the latest start for an end: the shortest body there
+        return found[min(found)] if found else None
 
     def near(self, name: str) -> list[str]:
         return near_names(name, self.agencies)

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from bot.question import compose, passages, resolve
-from bot.question.agencies import AgencyIndex
+from bot.question.agencies import AgencyIndex, read_agency
 from bot.question.answer import ANSWERED, NO_DATA, NOT_UNDERSTOOD, Answer
 from bot.question.query import Figure, Index
 from bot.question.result import Result, line
@@ -56,7 +56,8 @@ def lookup(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
         stated = ix.prose_statements(fig.report_id, fig.metric)
         if len({s.value for s in stated}) > 1:
             return _several_statements(question, stated, context)
-    notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix)
+    notes = ([note] if note else []) + resolve.check_notes(fig, ix) + resolve.prose_beside_blank(fig, ix) \
+        + resolve.prose_differs(fig, ix, p.metric)
     return compose.lookup_answer(question, "lookup", fig, notes, context)
 
 
@@ -199,8 +200,9 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Reply:
     year = p.years[0] if p.years else None
     if year is not None and year not in ix.years:
         return Result(NO_DATA, "rank", [line("no_year", year=year, years=compose.years_text(ix.years))])
+    among = _ranked_among(p, ix)
     figs = [f for f in ix.across_agencies(year, p.metric, p.applicant, p.region, latest_only=year is None)
-            if f.value is not None]
+            if f.value is not None and (among is None or f.agency in among)]
     scope = compose.say("year_item", year=year) if year else ""
     if not figs:
         return Result(NO_DATA, "rank", [line("rank_none", scope=scope, label=catalogue.load().label(p.metric))])
@@ -216,7 +218,8 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Reply:
         cut = min(p.top, len(figs))
         while cut < len(figs) and figs[cut].value == figs[cut - 1].value:
             cut += 1
-        lines = [compose.say("rank_top", scope=scope, label=label, applicant_part=applicant_part, word=word,
+        lines = [compose.say("rank_top" if len(figs) >= p.top else "rank_top_fewer", scope=scope, label=label,
+                             applicant_part=applicant_part, word=word, top=p.top,
                              count=min(p.top, len(figs)), names=compose.listing([
                                  compose.say("name_value", name=f.agency, value_text=compose.number_text(f.value, f.unit))
                                  for f in figs[:cut]]))
@@ -227,11 +230,31 @@ def _rank_agencies(question: str, p: Parsed, ix: Index) -> Reply:
         compose.say("rank_item", n=i, agency=f.agency, year_part=_year_part(f, year),
                     value_text=compose.number_text(f.value, f.unit))
         for i, f in enumerate(shown, 1))))
+    if among is not None:
+        lines.append(line("rank_among", span=compose.listing([s.span for s in p.agencies] or [p.place_kind]),
+                          count=len(figs)))
     if not p.years:
         lines.append(line("rank_latest_year"))
     return Result(ANSWERED, "rank", lines, figures=shown, cited=shown[:1], value=compose.plain_value(top.value),
                   unit=top.unit, chart=_chart(label, shown, by="agency"),
                   context=resolve.context_of(p, [], p.years, "rank"))  # a follow-up ranks again
+
+
+def _ranked_among(p: Parsed, ix: Index) -> set[str] | None:
+    """What a ranking compares (None: every agency). 哪个统计局: the agencies the name fits, and a name that
+    fits several is ranked among them however it is asked; 哪个街道: the own governments of that kind of place."""
+    among = {agency for spot in p.agencies for agency in spot.agencies}
+    if p.place_kind:
+        suffixes = tuple(lexicon()["rank_among"]["place_kinds"][p.place_kind])
+        kind = {r["agency"] for r in ix.reports if r["agency"] and _own_government_of(r["agency"], suffixes)}
+        return among & kind if among else kind
+    return among if len(among) >= 2 or among and p.among else None
+
+
+def _own_government_of(agency: str, suffixes: tuple[str, ...]) -> bool:
+    """The agency is the own government (人民政府, 办事处) of a place whose name ends with one of the suffixes."""
+    return any(not r.body and r.chain and r.chain[-1].level != "zone" and r.chain[-1].forms[0].endswith(suffixes)
+               for r in read_agency(agency))
 
 
 def _year_part(fig: Figure, year: int | None) -> str:

@@ -113,7 +113,15 @@ def _region_names(reports: list[dict]) -> dict[str, tuple[str, str]]:
             short = value[:-1] if value.endswith(_region_suffixes()) and len(value) >= 3 else ""
             if short:
                 names.setdefault(short, (column, value))
+            for form in _place_forms(value):
+                names.setdefault(form, (column, value))
     return names
+
+
+@lru_cache(maxsize=4096)
+def _place_forms(name: str) -> tuple[str, ...]:
+    """How the gazetteer says people write a region (新疆维吾尔自治区: 新疆)."""
+    return tuple(f for p in gazetteer.load().by_form.get(name, ()) if p.name == name for f in p.forms)
 
 
 def _stamp(path: Path) -> tuple | None:

@@ -16,7 +16,7 @@ from bot.question.followup import FollowUp
 from bot.question.query import Figure, Index
 from bot.question.understand import Parsed
 from index import catalogue
-from index.catalogue import OLD_FORMAT
+from index.catalogue import OLD_FORMAT, PROSE
 
 MAX_LISTED = 30
 
@@ -187,6 +187,21 @@ def check_notes(fig: Figure, ix: Index) -> list[str]:
 
 def plain(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def prose_differs(fig: Figure, ix: Index, asked: str) -> list[str]:
+    """A table figure the report's own text states otherwise (表 739条, 正文 “公开政府信息1913条”): the table is
+    answered, and the text is quoted so that nobody prints one without knowing of the other. Only when no
+    statement of the text agrees with the table: a text giving a total and its parts agrees by its total."""
+    if fig.table == PROSE or fig.value is None or fig.report_id is None:
+        return []
+    stated = [s for metric in dict.fromkeys((asked, fig.metric)) for s in ix.prose_statements(fig.report_id, metric)
+              if s.year == fig.year and s.applicant in (None, "total", fig.applicant)]
+    if not stated or any(s.value == fig.value for s in stated):
+        return []
+    said = [compose.say("quoted_at", text=s.raw, line=s.line) for s in stated[:3]]
+    return [compose.say("note_prose_differs", said=compose.listing(said), more="" if len(stated) <= 3 else
+                        compose.say("and_more", count=len(stated) - 3))]
 
 
 def prose_beside_blank(fig: Figure, ix: Index) -> list[str]:

@@ -117,6 +117,10 @@ class Parsed:
     named: list[tuple[int, str, str]] = field(default_factory=list)
     # two figures of one report set against each other (予以公开比不予公开多多少)
     compared: list[str] = field(default_factory=list)
+    # 哪个统计局, 统计局中: the named agencies are what a ranking compares, even when the name fits one
+    among: bool = False
+    # 哪个街道, 各县: a ranking among the places' own bodies of that kind (lexicon rank_among.place_kinds)
+    place_kind: str = ""
 
 
 class Vocabulary(dict):
@@ -160,6 +164,11 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for spot in parsed.agencies:
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
+    among = lex["rank_among"]
+    parsed.among = any(text[: s.start].endswith(tuple(among["before"])) or text[s.end:].startswith(tuple(among["after"]))
+                       for s in parsed.agencies)
+    kind = _place_kind().search(masked)
+    parsed.place_kind = kind.group(1) if kind else ""
     for word, back in lex["relative_years"].items():
         # 去年结转 is a metric word and 比去年 a change, not a year: relative years only when no year is written
         if word in masked and newest_year and not parsed.years and not _inside_metric_word(masked, word) \
@@ -212,6 +221,14 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.intent == "search":
         parsed.search_phrase = search_phrase(text)
     return parsed
+
+
+@lru_cache(maxsize=1)
+def _place_kind() -> re.Pattern:
+    """哪个街道, 各县: a which-word, then a kind of place alone (not the start of a name: 哪个市场监管局)."""
+    among = lexicon()["rank_among"]
+    return re.compile(rf"(?:{_alternation(among['before'])})({_alternation(list(among['place_kinds']))})"
+                      rf"(?={_alternation(among['place_kind_followers'])}|\d|$)")
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +285,8 @@ _BLOCK_RANK = {"litigation.direct": 2, "litigation.after_review": 2, "review": 1
 
 def _read_metric(parsed: Parsed, text: str) -> None:
     words = _vocabulary(text)
-    block = column = prow = pcol = None
+    block = column = pcol = None
+    prows: dict[str, tuple[int, str]] = {}  # 表二 rows said by a bare row word (许可, 处罚): where, which word
     best = None
     strong: set[str] = set()
     negated = lexicon()["negated_metrics"]
@@ -288,7 +306,7 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         elif kind == "column":
             column = key
         elif kind == "prow":
-            prow = key
+            prows.setdefault(key, (start, word))
         elif kind == "pcol":
             pcol = key
         else:
@@ -314,15 +332,40 @@ def _read_metric(parsed: Parsed, text: str) -> None:
             parsed.metric, parsed.metric_word = gapped
             parsed.metrics.append(gapped[0])
     # 表二 asked by row and column (行政许可 + 上一年项目数量): the pair names the cell
+    prow = list(prows)[-1] if prows else None
     row = parsed.metric.split(".")[1] if parsed.metric and parsed.metric.startswith("proactive.") else prow
     if row and pcol and not block:
-        cat = catalogue.load()
-        if f"proactive.{row}.{pcol}" not in cat.metrics and pcol in cat.proactive_otherwise:
-            pcol = cat.proactive_otherwise[pcol]
-        parsed.metric = f"proactive.{row}.{pcol}"
+        parsed.metric = _proactive_cell(row, pcol)
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+    if block or not parsed.metric:
+        return
+    # 许可和处罚各多少, 收到的申请和许可: every 表二 row said is asked, none dropped
+    asked = [parsed.metric, *parsed.metrics]
+    rows_asked = {m.split(".")[1] for m in asked if m.startswith("proactive.")}
+    for other, (start, word) in prows.items():
+        if other in rows_asked:
+            continue
+        candidates = [_proactive_cell(other, pcol)] if pcol else _default_proactive(other)
+        if not candidates:
+            continue
+        if parsed.metric not in parsed.metrics:
+            parsed.metrics.insert(0, parsed.metric)
+        parsed.metrics.append(candidates[0])
+        parsed.strong.add(candidates[0])  # a row word names its figure as surely as a metric word
+        parsed.named.append((start, candidates[0], word))
+        rows_asked.add(other)
+        said_at = {key: at for at, key, _ in sorted(parsed.named, reverse=True)}
+        parsed.metrics.sort(key=lambda m: said_at.get(m, len(text)))  # answered in the order asked
+
+
+def _proactive_cell(row: str, column: str) -> str:
+    """The 表二 cell a row and a column name; a column the row lacks reads as the row's counterpart."""
+    cat = catalogue.load()
+    if f"proactive.{row}.{column}" not in cat.metrics and column in cat.proactive_otherwise:
+        column = cat.proactive_otherwise[column]
+    return f"proactive.{row}.{column}"
 
 
 @lru_cache(maxsize=1)
@@ -414,8 +457,9 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
         at = text.find(name)
         if at < 0:
             continue
-        tail = _region_tail().match(text[at + len(name):])
-        if tail:
+        rest = text[at + len(name):]
+        tail = _region_tail().match(rest)
+        if tail and not rest.startswith(tuple(lexicon()["rank_among"]["before"])):  # 江苏哪个区, 江苏所有单位
             return None, name + tail.group(0)
         return regions[name], None
     return None, None

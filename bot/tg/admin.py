@@ -90,10 +90,16 @@ class ProgressMessage:
         self._editing: asyncio.Task | None = None
 
     def __call__(self, done: int, total: int, file: str) -> None:
+        self.show(say("reindex_progress", done=done, total=total, file=file))
+
+    def show(self, text: str) -> bool:
+        """Edit the message to `text` unless an edit is in flight or the last one is under `every` seconds old;
+        whether it was sent. Progress texts are made by the caller, so any long job can show its own."""
         if (self._editing and not self._editing.done()) or time.monotonic() - self._last_edit < self.every:
-            return
+            return False
         self._last_edit = time.monotonic()
-        self._editing = asyncio.create_task(self._edit(say("reindex_progress", done=done, total=total, file=file)))
+        self._editing = asyncio.create_task(self._edit(text))
+        return True
 
     async def finish(self, text: str) -> None:
         if self._editing:

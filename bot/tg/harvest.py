@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from pathlib import Path
 
 from telegram import Message, Update
@@ -57,10 +56,7 @@ class FetchProgress(ProgressMessage):
     """The /reindex progress message, saying which report is being fetched."""
 
     def __call__(self, done: int, total: int, url: str) -> None:
-        if (self._editing and not self._editing.done()) or time.monotonic() - self._last_edit < self.every:
-            return
-        self._last_edit = time.monotonic()
-        self._editing = asyncio.create_task(self._edit(say("fetch_progress", done=done, total=total, url=url)))
+        self.show(say("fetch_progress", done=done, total=total, url=url))
 
 
 async def fetch_command(update: Update, context: Context) -> None:
@@ -126,6 +122,8 @@ async def scheduled_fetch(context: Context) -> None:
     fetched, built = await harvester.run()
     for url, reason in fetched.failed:
         logger.warning("fetch failed %s: %s", url, reason)
+    for url, reason in fetched.incomplete:
+        logger.warning("fetch incomplete %s: %s", url, reason)
     logger.info("scheduled fetch: %s; index: %s", fetched.line(), built.line() if built else "unchanged")
 
 

@@ -8,8 +8,8 @@
 - redirects followed by hand, each hop checked against robots.txt, at most `max_redirects`, loops detected;
 - size caps while streaming (a lying Content-Length does not help);
 - conditional GET (If-None-Match / If-Modified-Since) → 304 is "unchanged";
-- the body's magic bytes decide what it is: a PDF served as text/html is still a PDF, an HTML error
-  page served for a .pdf link is a failure.
+- the body's magic bytes decide what it is, read by index.sniff as the index will read the saved file: a PDF
+  served as text/html is still a PDF, an HTML error page served for a .pdf link is a failure.
 """
 
 from __future__ import annotations
@@ -24,16 +24,14 @@ import httpx
 from protego import Protego
 
 from index.read_html import decode_html
+from index.sniff import EXTENSIONS, sniff_bytes
 
 USER_AGENT = "nianbao-fetch/0.1 (government information-disclosure annual reports; polite crawler)"
 REDIRECTS = {301, 302, 303, 307, 308}
-# what a report attachment's bytes start with
-MAGIC = {
-    "pdf": (b"%PDF-",),
-    "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",), "ofd": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",), "xls": (b"\xd0\xcf\x11\xe0",), "wps": (b"\xd0\xcf\x11\xe0",),
-}
-ATTACHMENTS = tuple(MAGIC)
+# a report attachment's suffixes (the kind index.sniff gives each is in EXTENSIONS)
+ATTACHMENTS = ("pdf", "docx", "xlsx", "ofd", "doc", "xls", "wps", "rtf", "odt", "ods", "et")
+# kinds of report file the index reads (index.sniff): bytes of one of these are kept whatever the link promised
+DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "ofd", "doc", "xls", "rtf", "odt", "ods"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +89,7 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, Protego | None] = {}
         self._lock = threading.Lock()
+        self.downloaded = 0  # bytes of the bodies get() returned (pages, lists, files; not robots.txt nor errors)
 
     def close(self) -> None:
         self.client.close()
@@ -102,7 +101,7 @@ class Fetcher:
         self.close()
 
     def get(self, url: str, expect: str = "html", etag: str = "", last_modified: str = "") -> Fetched:
-        """GET `url` expecting `expect` ("html" or an attachment suffix); FetchError says why it failed."""
+        """GET `url` expecting `expect` ("html", "text" or an attachment suffix); FetchError says why it failed."""
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -129,6 +128,8 @@ class Fetcher:
                 return Fetched(url, 304, b"", headers, expect)
             if status != 200:
                 raise FetchError(url, f"HTTP {status}")
+            with self._lock:
+                self.downloaded += len(body)
             return Fetched(url, 200, body, headers, _check_kind(url, expect, headers, body))
 
     def allowed(self, url: str) -> bool:
@@ -208,30 +209,27 @@ class Fetcher:
                 return response.status_code, got, b"".join(chunks)
 
 
-def sniff(body: bytes) -> str:
-    """What the bytes are: an attachment suffix family, "html", or "" when unknown."""
-    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"
-    if re.match(rb"(?is)(<!--.*?-->\s*)*<(!doctype html|html|head|body|meta|title|div|p|table)\b", head) \
-            or head.lower().startswith(b"<!doctype html"):
-        return "html"
-    return ""
-
-
 def _check_kind(url: str, expect: str, headers: dict, body: bytes) -> str:
-    """The kind of file the body is, checked against what the link promised; FetchError when it is not one."""
-    found = sniff(body)
-    if found == "pdf" or expect in MAGIC and any(body.startswith(m) for m in MAGIC[expect]):
-        # the bytes decide: a PDF served as text/html is a PDF
-        return "pdf" if found == "pdf" else expect
+    """The kind of file the body is, checked against what the link promised; FetchError when it is not one.
+
+    index.sniff decides by the bytes, as the index will when it reads the file: a PDF served as text/html is a
+    PDF, a .doc link's DOCX is a DOCX; an attachment keeps the link's suffix when its bytes are that kind
+    (a .wps stays .wps). HTML has no signature: markup, or a text/html body with no other signature, is a page.
+    """
+    found = sniff_bytes(body, f".{expect}" if expect in ATTACHMENTS else "")
+    if expect in ATTACHMENTS and found == EXTENSIONS[f".{expect}"]:
+        return expect
+    if found in DOCUMENTS:
+        return found
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if expect == "text":  # a search API's answer: any text, no file and no picture
+        if found in ("html", "unknown") and body.strip():
+            return "text"
+        raise FetchError(url, f"not a text answer ({content_type or 'no content type'}, "
+                              f"{'starts ' + repr(body[:8]) if body else 'empty'})")
     if expect == "html":
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if found == "html" or content_type in ("text/html", "application/xhtml+xml") and found == "":
+        if found == "html" or content_type in ("text/html", "application/xhtml+xml") and found == "unknown" \
+                and body.strip():
             return "html"
         raise FetchError(url, f"not an HTML page ({content_type or 'no content type'}, "
                               f"{'starts ' + repr(body[:8]) if body else 'empty'})")

@@ -10,6 +10,7 @@
     name = "平潭"                # optional; the first list URL's host when absent
     agency = "平潭综合实验区管委会"  # optional hint, written as the title of a report whose link names none
     list = ["https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"]
+    api = "https://www.pingtan.gov.cn/was5/web/search?templet=docs.jsp"  # optional: the CMS's search API
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Portal:
     name: str
     lists: tuple[str, ...]
     agency: str = ""
+    # the search API a list's script loads later pages from (TRS listModel), with its fixed arguments; "" = none
+    api: str = ""
 
 
 def load_portals(path: str | Path) -> tuple[list[Portal], Polite]:
@@ -47,11 +50,14 @@ def load_portals(path: str | Path) -> tuple[list[Portal], Polite]:
         if not lists or not all(isinstance(u, str) and urlsplit(u).scheme in ("http", "https") and urlsplit(u).hostname
                                 for u in lists):
             raise NianbaoError(f"{path}: [[portal]] {number} needs list = [\"http(s)://…\", …]")
-        unknown = set(table) - {"name", "agency", "list"}
+        unknown = set(table) - {"name", "agency", "list", "api"}
         if unknown:
             raise NianbaoError(f"{path}: [[portal]] {number}: unknown key(s) {', '.join(sorted(unknown))}")
+        api = table.get("api") or ""
+        if api and not (isinstance(api, str) and urlsplit(api).scheme in ("http", "https") and urlsplit(api).hostname):
+            raise NianbaoError(f"{path}: [[portal]] {number}: api = \"http(s)://…\" (the CMS's search API)")
         name = str(table.get("name") or urlsplit(lists[0]).netloc)
-        portals.append(Portal(name, tuple(lists), str(table.get("agency") or "")))
+        portals.append(Portal(name, tuple(lists), str(table.get("agency") or ""), api))
     if not portals:
         raise NianbaoError(f"{path}: no [[portal]] tables")
     names = [p.name for p in portals]

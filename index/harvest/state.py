@@ -1,5 +1,6 @@
 """What fetch knows between runs, in DIR/.nianbao-fetch/state.json: each file's ETag, Last-Modified and
-sha256 (for conditional GETs), each portal's last run (for /sources). Written after every report, by a
+sha256 (for conditional GETs), each list page's too (its last copy kept in DIR/.nianbao-fetch/lists/, so a
+304 is read from there), each portal's last run (for /sources). Written after every report, by a
 temporary file and a rename, so a crashed run resumes where it stopped and never leaves half a file.
 """
 
@@ -22,6 +23,7 @@ class FetchState:
         data = read_state(self.folder)
         self.files: dict[str, dict] = data.get("files", {})  # url → {file, etag, last_modified, sha256, …}
         self.portals: dict[str, dict] = data.get("portals", {})  # name → {last_fetch, reached, …, failures}
+        self.lists: dict[str, dict] = data.get("lists", {})  # list page url → {copy, etag, last_modified, sha256, …}
 
     def entry(self, url: str) -> dict:
         with self._lock:
@@ -31,13 +33,26 @@ class FetchState:
         with self._lock:
             self.files[url] = entry
 
+    def list_entry(self, url: str) -> dict:
+        with self._lock:
+            return dict(self.lists.get(url, {}))
+
+    def record_list(self, url: str, entry: dict) -> None:
+        with self._lock:
+            self.lists[url] = entry
+
+    def list_copy(self, url: str) -> Path:
+        """Where a list page's last body is kept: hidden beside the state, never read by the index build."""
+        return self.path.parent / "lists" / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".body")
+
     def record_portal(self, name: str, run: dict) -> None:
         with self._lock:
             self.portals[name] = run
 
     def save(self) -> None:
         with self._lock:
-            text = json.dumps({"files": self.files, "portals": self.portals}, ensure_ascii=False, indent=1)
+            text = json.dumps({"files": self.files, "portals": self.portals, "lists": self.lists}, ensure_ascii=False,
+                              indent=1)
         write_atomically(self.path, text.encode("utf-8"))
 
 
