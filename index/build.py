@@ -271,7 +271,7 @@ class _Run:
                  for r in db.query("select id, path, sha256, file, source_row, agency from reports")}
         failures.create(db)
         failed_before = failures.remembered(db)
-        todo, hashes = [], {}
+        todo, hashes, settled = [], {}, []
         for found in files:
             path = found.path
             try:
@@ -284,6 +284,8 @@ class _Run:
             # a changed sources.tsv row changes what the report's metadata is read from
             if old and old[1:4] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
+                if str(path) in failed_before:
+                    settled.append(str(path))  # back to the bytes its report was read from
             elif self._still_failing(failed_before.get(str(path)), hashes[str(path)], source.key()):
                 # a hostile file would cost its whole time cap again on every build, a logo its OCR
                 row = failed_before[str(path)]
@@ -302,7 +304,7 @@ class _Run:
                 _delete_report(db, known[path][0])
                 touched.add(known[path][4] or "")
             summary.removed = len(gone)
-            failures.forget(db, [p for p in failed_before if p not in hashes])
+            failures.forget(db, [p for p in failed_before if p not in hashes] + settled)
             names = {str(found.path): found.name for found in todo}
             if todo:
                 t0 = time.perf_counter()

@@ -123,6 +123,26 @@ def test_a_new_parser_version_reads_remembered_failures_again(folder, tmp_path, 
     assert parsed() == []
 
 
+def test_a_report_broken_then_restored_serves_throughout_and_is_no_longer_listed_as_failed(tmp_path, capsys):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = folder / SEED.name
+    shutil.copy(SEED, report)
+    db = str(tmp_path / "index.db")
+    nianbao(capsys, "index", "build", str(folder), "--db", db)
+    report.write_bytes(b"")  # a copy that went wrong: the old report keeps serving
+    out = nianbao(capsys, "index", "build", str(folder), "--db", db)[1]
+    assert out.startswith("1 reports, 208 facts: 0 added, 0 changed, 0 removed, 0 unchanged, 1 failed in "), out
+    listed = [json.loads(line) for line in nianbao(capsys, "reports", "--db", db, "--json")[1].splitlines()]
+    assert [(r["file"], r.get("agency"), r.get("failed")) for r in listed] == [
+        (SEED.name, "威海市工业和信息化局", None), (SEED.name, None, "file is empty (0 bytes)")]
+    shutil.copy(SEED, report)  # put back as it was
+    out = nianbao(capsys, "index", "build", str(folder), "--db", db)[1]
+    assert ": 0 added, 0 changed, 0 removed, 1 unchanged, 0 failed in " in out, out
+    listed = [json.loads(line) for line in nianbao(capsys, "reports", "--db", db, "--json")[1].splitlines()]
+    assert [(r["file"], r.get("failed")) for r in listed] == [(SEED.name, None)]
+
+
 async def reindex(bot, command: str = "/reindex") -> str:
     """Send /reindex as the admin; the text its progress message ends with."""
     before = len(bot.fake.called("editMessageText"))
