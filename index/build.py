@@ -144,8 +144,9 @@ def build_index(
     version, is built in a temporary file and swapped in with one rename. An existing file that is
     not a nianbao index is refused (NotAnIndex), untouched.
     Every file is parsed in a worker process under `limits` (index.limits), never in this one.
-    A file that failed before is not read again while it, its sources.tsv row and the parser version stay
-    the same (index.failures): it is reported again with its reason. `retry_failed` reads them all again.
+    A file that failed before (or a picture with no report in it) is not read again while it, its sources.tsv
+    row and the parser version stay the same (index.failures): it is reported again with its reason.
+    `retry_failed` reads the failures again.
     """
     started = time.perf_counter()
     summary = BuildSummary()
