@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--db", default=DEFAULT_DB)
     build.add_argument("--jobs", type=int, default=1, help="worker processes (0: one per core)")
     build.add_argument("--quiet", action="store_true")
+    build.add_argument("--retry-failed", action="store_true",
+                       help="read again the files that failed before and have not changed (skipped otherwise)")
     build.set_defaults(run=_index_build)
 
     fetch = sub.add_parser("fetch", help="download the reports the portals of PORTALS.toml publish")
@@ -130,9 +132,13 @@ def _index_build(args) -> int:
     from index.build import build_index
 
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    summary = build_index(args.paths, args.db, jobs=jobs)
+    summary = build_index(args.paths, args.db, jobs=jobs, retry_failed=args.retry_failed)
+    not_read = set(summary.failed_unchanged)
     for path, reason in summary.failed:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
+        again = " (failed before, unchanged: not read again; --retry-failed reads it)" if path in not_read else ""
+        print(f"skipped {path}: {reason}{again}", file=sys.stderr)
+    for path, reason in summary.not_reports:
+        print(f"not a report {path}: {reason}", file=sys.stderr)
     if not args.quiet:
         print(summary.line())
     return 1 if summary.failed and not (summary.added or summary.changed or summary.unchanged) else 0
@@ -255,7 +261,23 @@ def _reports(args) -> int:
             print(f"    one report with: {', '.join(record['parts'])}")
         for w in record["warnings"]:
             print(f"    注意: {w}")
+    _failed_files(db, args.json)
     return 0
+
+
+def _failed_files(db, as_json: bool) -> None:
+    """The files the builds could not read, or read and found no report in (a logo), with why: skipped by
+    each build until they change."""
+    from index import failures
+
+    for f in failures.listed(db):
+        key = "failed" if f["kind"] == failures.FAILED else "not_a_report"
+        if as_json:
+            print(json.dumps({"file": f["file"], key: f["reason"], "read_at": f["read_at"], "url": f["url"]},
+                             ensure_ascii=False))
+        else:
+            print(f"{f['kind']}  文件:{f['file']}  {f['reason']}  (read {f['read_at']}; not read again until "
+                  "it changes)" + (f"  url: {f['url']}" if f["url"] else ""))
 
 
 def _ask(args) -> int:

@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlite_utils
 
 from index import checks as rules
-from index import old_years, store, tokenize
+from index import failures, old_years, store, tokenize
 from index.errors import NianbaoError, ReportError
 from index.facts import Fact
 from index.folders import discover, walk
@@ -52,6 +52,10 @@ class BuildSummary:
     removed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # the paths in `failed` that failed before and have not changed since, so were not read again (index.failures)
+    failed_unchanged: list[str] = field(default_factory=list)
+    # files that are read but hold no report (a logo, a QR code beside the reports), with why (index.failures)
+    not_reports: list[tuple[str, str]] = field(default_factory=list)
     reports: int = 0
     facts: int = 0
     seconds: float = 0.0
@@ -63,11 +67,15 @@ class BuildSummary:
         return (
             f"{self.reports} reports, {self.facts} facts: {self.added} added, {self.changed} changed, "
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed "
-            f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
+            + (f"({len(self.failed_unchanged)} unchanged since last build, not re-read) " if self.failed_unchanged
+               else "")
+            + (f"and {len(self.not_reports)} not reports (pictures) " if self.not_reports else "")
+            + f"in {self.seconds:.2f}s (jieba start-up {self.tokenizer_seconds:.2f}s)"
         )
 
     def as_dict(self) -> dict:
-        return {**self.__dict__, "failed": [list(f) for f in self.failed]}
+        return {**self.__dict__, "failed": [list(f) for f in self.failed],
+                "not_reports": [list(f) for f in self.not_reports]}
 
 
 def _parse_safely(path: Path, name: str, source: Source | None = None) -> ParsedReport | tuple[str, str]:
@@ -126,6 +134,7 @@ def build_index(
     jobs: int = 1,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    retry_failed: bool = False,
 ) -> BuildSummary:
     """Index report files and folders into db_path; returns what changed.
 
@@ -135,6 +144,9 @@ def build_index(
     version, is built in a temporary file and swapped in with one rename. An existing file that is
     not a nianbao index is refused (NotAnIndex), untouched.
     Every file is parsed in a worker process under `limits` (index.limits), never in this one.
+    A file that failed before (or a picture with no report in it) is not read again while it, its sources.tsv
+    row and the parser version stay the same (index.failures): it is reported again with its reason.
+    `retry_failed` reads the failures again.
     """
     started = time.perf_counter()
     summary = BuildSummary()
@@ -146,7 +158,8 @@ def build_index(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     found_sources = sources_for([f.path for f in files], [Path(p).resolve() for p in paths if Path(p).is_dir()])
     version = parser_version()
-    run = _Run(files, found_sources, summary, version, jobs, limits or Limits.from_env(), progress, started)
+    run = _Run(files, found_sources, summary, version, jobs, limits or Limits.from_env(), progress, started,
+               retry_failed)
     with _one_build_at_a_time(db_path):
         _remove_stale_temps(db_path)
         db = _open_in_place(db_path, version)
@@ -248,6 +261,7 @@ class _Run:
     limits: Limits
     progress: Progress | None
     started: float
+    retry_failed: bool = False
 
     def update(self, db: sqlite_utils.Database, batch: int | None) -> None:
         """Apply the files to db: one transaction per `batch` parsed reports (None: one for all, and rule 6
@@ -256,7 +270,9 @@ class _Run:
         reparse_all = store.get_meta(db, "parser_version") != self.version
         known = {r["path"]: (r["id"], r["sha256"], r["file"], r["source_row"] or "", r["agency"])
                  for r in db.query("select id, path, sha256, file, source_row, agency from reports")}
-        todo, hashes = [], {}
+        failures.create(db)
+        failed_before = failures.remembered(db)
+        todo, hashes, settled = [], {}, []
         for found in files:
             path = found.path
             try:
@@ -269,6 +285,16 @@ class _Run:
             # a changed sources.tsv row changes what the report's metadata is read from
             if old and old[1:4] == (hashes[str(path)], found.name, source.key()) and not reparse_all:
                 summary.unchanged += 1
+                if str(path) in failed_before:
+                    settled.append(str(path))  # back to the bytes its report was read from
+            elif self._still_failing(failed_before.get(str(path)), hashes[str(path)], source.key()):
+                # a hostile file would cost its whole time cap again on every build, a logo its OCR
+                row = failed_before[str(path)]
+                if (row.get("kind") or failures.FAILED) == failures.FAILED:
+                    summary.failed.append((str(path), row["reason"]))
+                    summary.failed_unchanged.append(str(path))
+                else:
+                    summary.not_reports.append((str(path), row["reason"]))
             else:
                 todo.append(found)
         gone = [p for p in known if p not in hashes]
@@ -279,18 +305,33 @@ class _Run:
                 _delete_report(db, known[path][0])
                 touched.add(known[path][4] or "")
             summary.removed = len(gone)
+            failures.forget(db, [p for p in failed_before if p not in hashes] + settled)
+            names = {str(found.path): found.name for found in todo}
             if todo:
                 t0 = time.perf_counter()
                 tokenize.tokenizer()
                 summary.tokenizer_seconds = time.perf_counter() - t0
             pending = len(gone)
             for done, result in enumerate(_parse_all(todo, self.jobs, self.limits, self.sources), start=1):
-                if isinstance(result, tuple):
-                    summary.failed.append(result)
-                    # a broken new version of a file leaves the old one serving
+                if (outcome := failures.verdict(result)) is not None:
+                    path, reason, kind = outcome
+                    (summary.failed if kind == failures.FAILED else summary.not_reports).append((path, reason))
+                    if path in hashes:
+                        failures.remember(db, path, names.get(path, Path(path).name), hashes[path],
+                                          (self.sources.get(Path(path)) or Source()).key(), self.version, reason,
+                                          kind)
+                    # a broken new version of a file leaves the old one serving; a file that is not a report
+                    # (a logo where a scanned report was) leaves the index
+                    if kind == failures.NOT_A_REPORT and path in known:
+                        _delete_report(db, known[path][0])
+                        touched.add(known[path][4] or "")
+                        summary.removed += 1
+                        pending += 1
                     if self.progress:
-                        self.progress(done, len(todo), Path(result[0]).name)
+                        self.progress(done, len(todo), Path(path).name)
                     continue
+                if result.path in failed_before:
+                    failures.forget(db, [result.path])
                 old = known.get(result.path)
                 if old:
                     _delete_report(db, old[0])
@@ -313,6 +354,13 @@ class _Run:
             if db.conn.in_transaction:
                 db.conn.rollback()
             raise
+
+    def _still_failing(self, row: dict | None, sha256: str, source_row: str) -> bool:
+        """A remembered failure (or picture that is no report) of these very bytes: not read again, unless
+        `retry_failed` asks for the failures."""
+        if self.retry_failed and row is not None and (row.get("kind") or failures.FAILED) == failures.FAILED:
+            return False
+        return failures.still_failing(row, sha256, source_row, self.version)
 
     def _commit(self, db: sqlite_utils.Database, touched: set[str] | None, final: bool = False) -> None:
         """Finish one batch: rule 6 for the agencies it touched, the generation, then COMMIT."""

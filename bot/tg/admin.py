@@ -51,8 +51,10 @@ class Reindexer:
     def busy(self) -> bool:
         return self._lock.locked()
 
-    async def run(self, progress: Callable[[int, int, str], None] | None = None, wait: bool = False) -> BuildSummary:
-        """Build now; with ``wait`` queue behind a running build (an upload must be indexed), else refuse."""
+    async def run(self, progress: Callable[[int, int, str], None] | None = None, wait: bool = False,
+                  retry_failed: bool = False) -> BuildSummary:
+        """Build now; with ``wait`` queue behind a running build (an upload must be indexed), else refuse.
+        ``retry_failed`` reads again the files that failed before and have not changed (index.failures)."""
         if self.busy and not wait:
             raise ReindexBusy(f"a re-index of {self.reports} is already running")
         async with self._lock:
@@ -63,8 +65,9 @@ class Reindexer:
 
             try:
                 self._check_reports_folder()
+                again = {"retry_failed": True} if retry_failed else {}
                 summary = await asyncio.to_thread(self.build, [self.reports], self.db,
-                                                  progress=on_thread if progress else None)
+                                                  progress=on_thread if progress else None, **again)
             except BUILD_ERRORS as exc:
                 self.last = {"at": datetime.now(UTC), "error": str(exc)}
                 raise
@@ -117,19 +120,22 @@ async def refuse(update: Update, context: Context) -> None:
 
 
 async def reindex(update: Update, context: Context) -> None:
-    """/reindex — rebuild the index from the reports folder, showing progress in one edited message."""
+    """/reindex — rebuild the index from the reports folder, showing progress in one edited message;
+    /reindex retry also reads again the files that failed before and have not changed."""
     if context.bot_data["reindexer"].busy:
         await update.effective_message.reply_text(TEXT["reindex_busy"])
         return
     # in the background: the chat's later updates must not queue behind a build
-    context.application.create_task(rebuild_showing_progress(update.effective_message, context.bot_data["reindexer"]),
-                                    update=update)
+    retry = [a.lower() for a in context.args or []] == ["retry"]
+    context.application.create_task(rebuild_showing_progress(update.effective_message, context.bot_data["reindexer"],
+                                                             retry_failed=retry), update=update)
 
 
-async def rebuild_showing_progress(message: Message, reindexer: Reindexer, wait: bool = False) -> None:
+async def rebuild_showing_progress(message: Message, reindexer: Reindexer, wait: bool = False,
+                                   retry_failed: bool = False) -> None:
     progress = ProgressMessage(await message.reply_text(TEXT["reindex_started"]))
     try:
-        summary = await reindexer.run(progress, wait=wait)
+        summary = await reindexer.run(progress, wait=wait, retry_failed=retry_failed)
     except BUILD_ERRORS as exc:
         logger.exception("re-index failed")
         await progress.finish(say("reindex_error", reason=str(exc)))
@@ -209,7 +215,7 @@ async def index_upload(message: Message, context: Context, target: Path) -> None
     reports, stats = await asker.list_reports(""), await asker.stats()
     text = recognised(target, reports, reindexer, stats)
     summary = (reindexer.last or {}).get("summary")
-    reason = next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name
+    reason = next((why for file, why in _not_indexed(summary) if Path(file).name == target.name
                    and Path(file).parent.resolve() == reindexer.reports.resolve()), None)
     if reason is not None and target.exists():
         # a failed upload would be parsed again by every /reindex: set it aside until it changes
@@ -236,8 +242,13 @@ def safe_filename(name: str) -> str:
 
 def failure_of(target: Path, reindexer: Reindexer) -> str:
     summary = (reindexer.last or {}).get("summary")
-    return next((why for file, why in (summary.failed if summary else []) if Path(file).name == target.name),
+    return next((why for file, why in _not_indexed(summary) if Path(file).name == target.name),
                 (reindexer.last or {}).get("error", "?"))
+
+
+def _not_indexed(summary: BuildSummary | None) -> list[tuple[str, str]]:
+    """The files a build left out, with why: failures, and pictures with no report in them."""
+    return [*summary.failed, *getattr(summary, "not_reports", [])] if summary else []
 
 
 def recognised(target: Path, reports: list[dict], reindexer: Reindexer, stats: dict | None = None) -> str:

@@ -115,6 +115,13 @@ def render_build_summary(summary) -> str:
     text = say("reindex_done", seconds=summary.seconds, added=summary.added, changed=summary.changed,
                removed=summary.removed, unchanged=summary.unchanged, reports=summary.reports, facts=summary.facts)
     failed = [say("reindex_failed_line", file=Path(file).name, reason=reason) for file, reason in summary.failed]
+    not_read = getattr(summary, "failed_unchanged", None)
+    if not_read:
+        failed.insert(0, say("reindex_failed_unchanged", failed=len(summary.failed), count=len(not_read)))
+    pictures = getattr(summary, "not_reports", None)
+    if pictures:
+        failed.append(say("reindex_not_reports", count=len(pictures), files=TEXT["list_sep"].join(
+            Path(file).name for file, _ in pictures[:10]) + (TEXT["list_more"] if len(pictures) > 10 else "")))
     return "\n".join([text, *failed])[:MESSAGE_LIMIT]
 
 
@@ -126,6 +133,8 @@ def render_status(stats: dict, last: dict | None, uptime_seconds: float, version
     else:
         outcome = TEXT["status_ok"] if stats.get("built_at") else TEXT["status_never"]
     failures = [f"{Path(f).name}（{why}）" for f, why in last_build.get("failed", [])]
+    if last_build.get("failed_unchanged"):  # remembered failures (index.failures): skipped until they change
+        failures.append(say("status_failed_unchanged", count=len(last_build["failed_unchanged"])))
     hours, rest = divmod(int(uptime_seconds), 3600)
     text = say("status", reports=stats.get("reports", 0), agencies=stats.get("agencies", 0),
                years="、".join(str(y) for y in stats.get("years", [])) or "—",

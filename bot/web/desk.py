@@ -143,6 +143,8 @@ def build(index_path: str | Path, out_path: str | Path) -> None:
         src.backup(dst)
     db = sqlite_utils.Database(out_path)
     db.execute("pragma journal_mode = delete")
+    # files that failed to parse (index.failures) are the admins' business (/status, `nianbao reports`), by path
+    db.execute("drop table if exists failures")
     for column in ("text_z", "path"):  # compressed source text: not for browsing; a path on the indexing machine
         if column in db["reports"].columns_dict:
             for index in db["reports"].indexes:
@@ -196,18 +198,33 @@ def _add_lookups(db: sqlite_utils.Database) -> None:
 
 
 def _stamp(path: Path) -> tuple | None:
+    """What tells the index changed: the file (a swap is a new inode) and its `generation`, which every
+    committed batch of an update in place moves; that update is in the write-ahead log, not in the file,
+    until a checkpoint, which a reader mid-question may hold off indefinitely. The file's mtime and size only
+    where it has no generation: a checkpoint changes them, not the data, and would rebuild the desk for nothing."""
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
-    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    generation = _generation(path)
+    return (st.st_dev, st.st_ino, generation) if generation is not None else \
+        (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _generation(path: Path) -> str | None:
+    try:
+        with closing(sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("select value from meta where key = 'generation'").fetchone()
+    except sqlite3.DatabaseError:
+        return None  # a foreign or half-written file: the file's own stamp decides
+    return row[0] if row else None
 
 
 class Desk:
     """The served copy of one index, kept in step with it.
 
-    A re-index replaces the index file with one rename; `refresh` notices (inode,
-    mtime, size), builds a new desk beside the served one and copies it in with
+    A re-index replaces the index file with one rename or updates it in place; `refresh`
+    notices (inode, mtime, size, the index's generation), builds a new desk beside the served one and copies it in with
     the backup API: one write transaction, so Datasette's open read-only
     connections move to the new data between two queries, without a restart.
     """
