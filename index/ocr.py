@@ -421,6 +421,19 @@ def embedded_picture(data: bytes, where: str, notes: list[str],
         return []
 
 
+class PictureCount:
+    """The pictures of one report the engine has read, as `before_ocr` of embedded_picture: past
+    limits.OCR_PAGES, OverLimit (a report may hold many icons; only pictures worth reading count)."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def __call__(self) -> None:
+        self.read += 1
+        if self.read > limits.OCR_PAGES:
+            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
+
+
 def read_image(path: Path) -> Lines:
     """An image file (.png/.jpg) → its lines, every one marked as read by OCR."""
     require(path, "a picture")
