@@ -128,6 +128,7 @@ def words_of(image) -> list[Word]:
         return [Word(*w) for w in json.loads(cached.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
         pass
+    limits.ocr_starts()
     with limits.ocr_memory():
         words = _read(image.convert("RGB"))
     try:
