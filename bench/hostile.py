@@ -5,9 +5,10 @@
 
 The folder holds the five seeds and: a zip-bomb .docx (over 1 GB expanded, 1 MB on
 disk), a PDF of 10,000 pages, a PDF with one 100,000 × 100,000 image, a 60 MB
-text file, a file whose reader hangs (the NIANBAO_TEST_HANG hook of
-index.limits), an HTML table with rowspan/colspan of 50,000, a link to a file
-outside the folder, and two reports of the same name in two sub-folders. The
+text file, files whose reader hangs (the NIANBAO_TEST_HANG hook of index.limits:
+a .txt, and a .docx, .pdf and .html, which may need OCR but never start it), an
+HTML table with rowspan/colspan of 50,000, a link to a file outside the folder,
+and two reports of the same name in two sub-folders. The
 build runs in a child process; its peak RSS is the larger of that process's
 own and its workers' (getrusage RUSAGE_CHILDREN). tests/test_hostile.py runs
 the same and asserts the figures.
@@ -53,6 +54,10 @@ def make_folder(base: Path) -> Path:
         for _ in range(60 * 1024 * 1024 // len(block) + 1):
             handle.write(block)
     shutil.copy(seeds[1], reports / f"{HANG_MARKER}.txt")
+    # a hanging reader of each kind OCR may be needed for: killed on the plain budget, as OCR never starts
+    shutil.copy(TEMPLATE_DOCX, reports / f"{HANG_MARKER}.docx")
+    many_pages_pdf(reports / f"{HANG_MARKER}.pdf", 2)
+    (reports / f"{HANG_MARKER}.html").write_text(span_table(3, 3, 1), encoding="utf-8")
     (reports / "spans.html").write_text(span_table(200, 10, 50_000), encoding="utf-8")
     outside = base / "outside"
     outside.mkdir()

@@ -73,7 +73,7 @@ def main() -> None:
         total = {"cells": 0, "right": 0, "flagged": 0, "unflagged_wrong": 0, "unread": 0}
         seconds = npages = peak = 0
         print(f"worker caps: {limits.memory_mb} MB address space over its start, OCR'd files up to "
-              f"{limits.seconds_for(10 << 20, 'x.pdf'):.0f} s")
+              f"{limits.ocr_seconds_for(10 << 20):.0f} s")
         results = {}
         for (path,), status, value in run_capped(_parse, [(str(p),) for _, _, p, _ in todo], args.jobs, limits,
                                                  lambda task: 7200.0):

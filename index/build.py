@@ -428,7 +428,8 @@ def _parse_all(files: list, jobs: int, limits: Limits, sources: dict | None = No
     tasks = [(found.path, found.name, (sources or {}).get(found.path)) for found in files]
     sizes = {found.path: _size(found.path) for found in files}
     budget = lambda task: limits.seconds_for(sizes[task[0]], task[0])  # noqa: E731
-    for (path, *_), status, value in run_capped(_parse_safely, tasks, jobs, limits, budget):
+    ocr_budget = lambda task: limits.ocr_seconds_for(sizes[task[0]])  # noqa: E731
+    for (path, *_), status, value in run_capped(_parse_safely, tasks, jobs, limits, budget, ocr_budget):
         if status != OK:
             yield (str(path), value)  # over a cap: the worker's reason
         else:

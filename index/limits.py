@@ -34,8 +34,10 @@ IMAGE_PIXELS = 100_000_000  # one image in a PDF (10,000 × 10,000)
 OCR_DPI = 200
 OCR_PIXELS = 12_000_000
 OCR_PAGES = 60
-# an HTML page or a Word file (and so a .doc/.wps/.rtf/.odt, read as one) may show a table as a picture
-OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".html", ".htm", ".docx", ".doc", ".wps", ".rtf", ".odt")
+# a picture file is all OCR: it gets the OCR budget from the start. A PDF, an HTML page or a Word file (and so
+# a .doc/.wps/.rtf/.odt) may need OCR too, but most hold text: they start on the plain budget and get the OCR
+# one only once the engine starts on a picture (ocr_starts), so one that hangs before that is killed early
+OCR_SUFFIXES = (".png", ".jpg", ".jpeg")
 PICTURE_BYTES = 20 * 1024 * 1024  # one picture file an HTML report shows
 # the OCR engine (onnxruntime, its models, a band of a page) maps about 1 GB of address space: a worker's
 # cap is raised by this much while it reads a picture, and afterwards kept above what the engine holds
@@ -57,8 +59,9 @@ class OverLimit(ValueError):
 class Limits:
     """Per-worker caps: address space in MB; wall seconds per file, `seconds` plus `seconds_per_mb` of its
     size (a small file that takes a minute is hostile, a 10 MB PDF may need it), at most `max_seconds`.
-    A file that may need OCR (a PDF, a picture) gets `ocr_seconds` plus `ocr_seconds_per_mb`, at most
-    `ocr_max_seconds`: a scanned page takes 10–100 s on one busy core and is 0.1–0.5 MB."""
+    A file being OCR'd (a picture file from the start, another once OCR starts) gets `ocr_seconds` plus
+    `ocr_seconds_per_mb`, at most `ocr_max_seconds`: a scanned page takes 10–100 s on one busy core and is
+    0.1–0.5 MB."""
 
     memory_mb: int = 768
     seconds: float = 20.0
@@ -76,12 +79,16 @@ class Limits:
         )
 
     def seconds_for(self, size: int, path: str | None = None) -> float:
-        """The wall time a file of `size` bytes (at `path`, whose type says whether it may need OCR) may take."""
-        plain = min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+        """The wall time a file of `size` bytes (at `path`, whose type says whether it is a picture) may take
+        to start with; see ocr_seconds_for for one that starts OCR."""
         if path is not None and os.path.splitext(str(path))[1].lower() in OCR_SUFFIXES:
-            ocr = min(self.ocr_seconds + self.ocr_seconds_per_mb * size / (1024 * 1024), self.ocr_max_seconds)
-            return max(plain, ocr)
-        return plain
+            return self.ocr_seconds_for(size)
+        return min(self.seconds + self.seconds_per_mb * size / (1024 * 1024), max(self.max_seconds, self.seconds))
+
+    def ocr_seconds_for(self, size: int) -> float:
+        """The wall time, counted from its start, a file of `size` bytes may take once it is being OCR'd."""
+        ocr = min(self.ocr_seconds + self.ocr_seconds_per_mb * size / (1024 * 1024), self.ocr_max_seconds)
+        return max(ocr, self.seconds_for(size))
 
     def apply(self) -> None:
         """Cap this process's address space at `memory_mb` more than it starts with: a runaway parser gets
@@ -122,6 +129,21 @@ def _address_space() -> int:
             return int(handle.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         return 0
+
+
+_ocr_starting: list = []  # in a worker: what tells its parent that OCR starts (index.workers)
+
+
+def when_ocr_starts(callback) -> None:
+    """In a worker: have `callback` called each time the OCR engine is about to read a picture."""
+    _ocr_starting[:] = [callback]
+
+
+def ocr_starts() -> None:
+    """The OCR engine is about to read a picture: in a worker, the file gets the OCR budget (see Limits);
+    elsewhere nothing."""
+    for callback in _ocr_starting:
+        callback()
 
 
 _PR_SET_PDEATHSIG = 1

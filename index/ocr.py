@@ -14,7 +14,8 @@ empty cell in that column, so the template aligner still reads the row and the
 sum rules (index.ocr_fill) can say what the empty cell holds.
 
 A page's words are cached by the SHA-256 of the picture's bytes (in
-NIANBAO_OCR_CACHE, default ~/.cache/nianbao/ocr), so each picture is read once.
+NIANBAO_OCR_CACHE, default ~/.cache/nianbao/ocr), so each picture is read once;
+the folder is kept under NIANBAO_OCR_CACHE_MB (index.disk_cache).
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index import limits
+from index import disk_cache, limits
 from index.cells import parse_cell
 from index.errors import ReportError
 
 NEEDS_EXTRA = "needs the OCR extra (pip install nianbao[ocr])"
 CACHE_ENV = "NIANBAO_OCR_CACHE"
+CACHE_SIZE_ENV = "NIANBAO_OCR_CACHE_MB"  # its cap (index.disk_cache): least recently used pages go first
 # a word the recogniser scored lower than this makes its row unsure: its values are flagged
 SURE_SCORE = 0.9
 # part of the engine's identity in the cache key: a new model or row rule reads again
@@ -125,9 +127,12 @@ def words_of(image) -> list[Word]:
     key = hashlib.sha256(f"{image.mode}{image.size}{_engine_id()}".encode() + raw).hexdigest()
     cached = cache_dir() / key[:2] / f"{key}.json"
     try:
-        return [Word(*w) for w in json.loads(cached.read_text(encoding="utf-8"))]
+        words = [Word(*w) for w in json.loads(cached.read_text(encoding="utf-8"))]
+        disk_cache.used(cached)
+        return words
     except (OSError, ValueError, TypeError):
         pass
+    limits.ocr_starts()
     with limits.ocr_memory():
         words = _read(image.convert("RGB"))
     try:
@@ -135,6 +140,7 @@ def words_of(image) -> list[Word]:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps([_as_list(w) for w in words], ensure_ascii=False), encoding="utf-8")
         tmp.replace(cached)
+        disk_cache.trim(cache_dir(), disk_cache.cap_bytes(CACHE_SIZE_ENV, disk_cache.OCR_CACHE_MB))
     except OSError:
         pass  # a read-only home: OCR again next time, still correct
     return words
@@ -419,6 +425,19 @@ def embedded_picture(data: bytes, where: str, notes: list[str],
             raise
         notes.append(f"{where} not read: {type(exc).__name__}: {exc}")
         return []
+
+
+class PictureCount:
+    """The pictures of one report the engine has read, as `before_ocr` of embedded_picture: past
+    limits.OCR_PAGES, OverLimit (a report may hold many icons; only pictures worth reading count)."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def __call__(self) -> None:
+        self.read += 1
+        if self.read > limits.OCR_PAGES:
+            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
 
 
 def read_image(path: Path) -> Lines:

@@ -11,7 +11,8 @@ the file is reported as needing it, never skipped in silence.
 A conversion is kept by the SHA-256 of the file's bytes and the LibreOffice it
 ran (in NIANBAO_CONVERT_CACHE, default ~/.cache/nianbao/convert), so an
 unchanged file is converted once, as a picture is OCR'd once (index.ocr). Only
-a conversion that succeeded is kept; a failure is tried again next build.
+a conversion that succeeded is kept; a failure is tried again next build. The
+folder is kept under NIANBAO_CONVERT_CACHE_MB (index.disk_cache).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from index import limits
+from index import disk_cache, limits
 from index.errors import ReportError
 from index.read_docx import check_zip, read_docx
 
@@ -35,6 +36,7 @@ NEEDS = "needs LibreOffice (Debian libreoffice-writer-nogui) to read .doc/.wps/.
 # conversion that runs out is then reported as such instead of the worker being killed around it
 _SHARE_OF_BUDGET = 0.7
 CACHE_ENV = "NIANBAO_CONVERT_CACHE"
+CACHE_SIZE_ENV = "NIANBAO_CONVERT_CACHE_MB"  # its cap (index.disk_cache): least recently used go first
 # part of a cached conversion's key: a change in how files are converted converts again
 CACHE_VERSION = "1"
 
@@ -48,7 +50,9 @@ def read_doc(path: Path) -> list[str]:
         check_zip(path)  # a zip bomb is refused before LibreOffice inflates it
     cached = _cached(path, soffice)
     if cached.is_file():
-        return read_docx(cached)
+        disk_cache.used(cached)
+        with contextlib.suppress(FileNotFoundError):  # trimmed by another worker meanwhile: convert again
+            return read_docx(cached)
     seconds = seconds_for(path.stat().st_size)
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
@@ -102,6 +106,7 @@ def _keep(converted: Path, cached: Path) -> None:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(converted, tmp)
         tmp.replace(cached)
+        disk_cache.trim(cache_dir(), disk_cache.cap_bytes(CACHE_SIZE_ENV, disk_cache.CONVERT_CACHE_MB))
     except OSError:
         pass  # a read-only home: convert again next time, still correct
 

@@ -62,13 +62,7 @@ def _with_pictures(document, blocks: list) -> ocr.Lines:
     marked: list[tuple[list[str], set[int] | None]] = []
     notes: list[str] = []
     seen: set[str] = set()
-    read = [0]
-
-    def count() -> None:  # only pictures the engine reads count: a report may hold many icons
-        read[0] += 1
-        if read[0] > limits.OCR_PAGES:
-            raise limits.OverLimit(f"more than {limits.OCR_PAGES} pictures to OCR")
-
+    count = ocr.PictureCount()
     for block in blocks:
         if not isinstance(block, _Picture):
             marked.append((block, None))

@@ -2,7 +2,8 @@
 
 A picture the page shows (<img> with a relative src naming a .png/.jpg file in
 the report's own folder or below it; never a URL, never a path out of it) is
-read by OCR (index.ocr) where it stands: a table printed as an image.
+read by OCR (index.ocr) where it stands: a table printed as an image. Pictures
+are capped as a Word file's are (bytes, pixels before decoding, the OCR page count).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class _Blocks:
         self.folder = folder  # where the report is: the pictures it shows are read from there only
         self.ocr: dict[int, set[int]] = {}  # block index → offsets of its unsure lines, for OCR'd blocks
         self.notes: list[str] = []
+        self.count = ocr.PictureCount()  # the pictures read, against the cap a Word file's have
 
     def picture(self, blocks: list[tuple[list[str], set[int]]]) -> None:
         """Blocks read by OCR from a picture, in its place."""
@@ -169,7 +171,7 @@ def _picture(node, out: _Blocks) -> None:
         return  # outside the report's folder, not a picture file, or missing
     if target.stat().st_size > limits.PICTURE_BYTES:
         raise limits.OverLimit(f"a picture of {target.stat().st_size} bytes, over the limit of {limits.PICTURE_BYTES}")
-    out.picture(ocr.embedded_picture(target.read_bytes(), f"picture {target.name}", out.notes))
+    out.picture(ocr.embedded_picture(target.read_bytes(), f"picture {target.name}", out.notes, out.count))
 
 
 def _html_rows(table) -> list[list]:

@@ -22,7 +22,8 @@ INDEX = Path(__file__).parent
 # bump to re-parse everything for a reason no file below shows (a change in how facts are stored)
 PARSER_VERSION = "2"
 PARSING_MODULES = (
-    "align", "catalogue", "cells", "checks", "errors", "facts", "gazetteer", "history", "layout", "limits", "metadata",
+    "align", "catalogue", "cells", "checks", "disk_cache", "errors", "facts", "gazetteer", "history", "layout", "limits",
+    "metadata",
     "ocr", "ocr_fill", "old_table", "parse", "prose", "read", "read_blocks", "read_doc", "read_docx", "read_html",
     "read_pdf", "read_sheets", "read_text", "recover", "runs", "runs_text", "sections", "sniff", "sources", "tables",
     "template", "tokenize", "yamlfile",

@@ -5,7 +5,8 @@ parent dies, so neither a hostile file nor a killed build can take the
 machine's memory or leave workers behind. A task that runs past its wall time
 gets its worker killed; a worker that dies (or hits the memory cap) is replaced,
 and the task is reported with the reason. The builder's process itself never
-parses a file.
+parses a file. A task that starts OCR (index.limits.ocr_starts) tells the parent
+so, once, and its deadline moves to the longer OCR budget counted from its start.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
-from index.limits import Limits, die_with_parent
+from index.limits import Limits, die_with_parent, when_ocr_starts
 
 OK, FAILED = "ok", "failed"
+OCR_STARTS = "ocr starts"  # a worker's message before its result: the task needs the OCR budget
 
 
 def _serve(conn: Connection, func: Callable, limits: Limits, parent: int) -> None:
@@ -28,6 +30,14 @@ def _serve(conn: Connection, func: Callable, limits: Limits, parent: int) -> Non
     die_with_parent(parent)
     _fresh_locks()
     limits.apply()
+    told = [False]
+
+    def ocr_starts() -> None:  # once a task: the parent's deadline is counted from the task's start
+        if not told[0]:
+            told[0] = True
+            conn.send((OCR_STARTS, None))
+
+    when_ocr_starts(ocr_starts)
     while True:
         try:
             args = conn.recv()
@@ -35,6 +45,7 @@ def _serve(conn: Connection, func: Callable, limits: Limits, parent: int) -> Non
             return
         if args is None:
             return  # the build is done
+        told[0] = False
         try:
             outcome = (OK, func(*args))
         except MemoryError:
@@ -56,11 +67,17 @@ class _Worker:
         self.process.start()
         child.close()
         self.task = None
-        self.seconds = self.deadline = 0.0
+        self.seconds = self.deadline = self.started = 0.0
 
     def give(self, task, seconds: float) -> None:
-        self.task, self.seconds, self.deadline = task, seconds, time.monotonic() + seconds
+        self.started = time.monotonic()
+        self.task, self.seconds, self.deadline = task, seconds, self.started + seconds
         self.conn.send(task)
+
+    def extend(self, seconds: float) -> None:
+        """The task may take `seconds` from its start, if that is longer than it had."""
+        if seconds > self.seconds:
+            self.seconds, self.deadline = seconds, self.started + seconds
 
     def stop(self, kill: bool = False) -> None:
         if kill and self.process.is_alive():
@@ -93,10 +110,12 @@ def _fresh_locks() -> None:
 
 
 def run_capped(func: Callable, tasks: Iterable[tuple], jobs: int, limits: Limits,
-               seconds: Callable[[tuple], float] | None = None) -> Iterator[tuple[tuple, str, object]]:
+               seconds: Callable[[tuple], float] | None = None,
+               ocr_seconds: Callable[[tuple], float] | None = None) -> Iterator[tuple[tuple, str, object]]:
     """(task, OK, result) or (task, FAILED, reason) for each task, in the order workers finish them.
 
-    `func(*task)` runs in a worker; `seconds(task)` is its wall-time budget (default limits.seconds).
+    `func(*task)` runs in a worker; `seconds(task)` is its wall-time budget (default limits.seconds), and
+    `ocr_seconds(task)` its budget from its start once it starts OCR (default: no more than `seconds`).
     """
     budget = seconds or (lambda task: limits.seconds)
     context = _context()
@@ -121,6 +140,10 @@ def run_capped(func: Callable, tasks: Iterable[tuple], jobs: int, limits: Limits
                     except Exception as err:  # a half-written result: the worker is not trusted again
                         worker.process.kill()
                         status, value = FAILED, f"its parser process sent an unreadable result ({type(err).__name__})"
+                    if status == OCR_STARTS:
+                        if ocr_seconds is not None:
+                            worker.extend(ocr_seconds(worker.task))
+                        continue  # its result is still to come
                 elif time.monotonic() >= worker.deadline:
                     status, value = FAILED, f"took longer than {worker.seconds:.0f} s to parse"
                 else:

@@ -9,7 +9,8 @@ import re
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.tg.harvest import render_sources
+from bot.tg.harvest import render_fetch_summary, render_sources
+from index.harvest.crawl import FetchSummary
 from tests import portal_server as ps
 from tests.bot_harness import ADMIN, ALICE, BOB, bot_on_seeds
 
@@ -44,6 +45,10 @@ async def test_admin_fetch_edits_progress_then_summarises_and_answers_cite_the_r
     portal = bot.portal
     assert f"❌ {portal.url(ps.PRIVATE)}：disallowed by robots.txt" in lines
     assert sum(line.startswith("❌ ") for line in lines) == 6
+    # the column's list declares 20 items; those only its search API lists are counted and the list named
+    assert "⚠️ 列表未读全：还有 10 条只有网站的检索接口列出" in lines  # 20 declared, 10 on the static pages
+    (incomplete,) = [line for line in lines if line.startswith("⚠️ http")]
+    assert incomplete.startswith(f"⚠️ {portal.url(ps.COLUMN)}：the list declares 20 items")
     assert "<b>索引已更新</b>" in final[0].text and "共 12 份报告" in final[0].text
     answer = await bot.ask(ALICE, "文登区2020年收到多少申请")
     assert answer.text.startswith("威海市文登区人民政府2020年本年新收政府信息公开申请数量为42件。")
@@ -77,6 +82,16 @@ async def test_the_scheduled_fetch_runs_then_builds(bot, caplog):
     assert "index: 12 reports" in caplog.text
     answer = await bot.ask(ALICE, "平潭2023年收到多少申请")
     assert f"原文：{bot.portal.url(ps.GBK)}" in answer.text
+
+
+def test_the_fetch_summary_names_lists_read_incompletely():
+    fetched = FetchSummary(portals=1, reached=1, pages=2, found=3, new=3, unlisted=7,
+                           incomplete=[("http://x.gov.cn/nb/?a=1&b=2", "the list declares 10 items, <3> shown")])
+    lines = render_fetch_summary(fetched, None).splitlines()
+    assert lines[3:] == ["⚠️ 列表未读全：还有 7 条只有网站的检索接口列出",
+                         "⚠️ http://x.gov.cn/nb/?a=1&amp;b=2：the list declares 10 items, &lt;3&gt; shown",
+                         "没有新的或改动的报告，索引未变。"]
+    assert "列表未读全" not in render_fetch_summary(FetchSummary(portals=1, reached=1), None)
 
 
 def test_sources_says_which_portal_was_not_reached():

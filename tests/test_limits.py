@@ -151,6 +151,33 @@ def test_workers_cap_time_and_memory_and_are_replaced():
     assert outcomes[("ok", 0)][0] == OK and outcomes[("ok", 0)][1] != os.getpid()  # never in this process
 
 
+def _slow(seconds: float, ocr: bool):
+    if ocr:
+        limits.ocr_starts()
+        limits.ocr_starts()  # once per task is what the parent hears
+    time.sleep(seconds)
+    return ocr
+
+
+def test_a_task_gets_the_ocr_budget_only_once_ocr_starts():
+    capped = Limits(seconds=1)
+    tasks = [(3, True), (3, False), (8, True)]
+    outcomes = {task: (status, value) for task, status, value in
+                run_capped(_slow, tasks, 3, capped, lambda task: 1.0, lambda task: 5.0)}
+    assert outcomes == {(3, True): (OK, True), (3, False): (FAILED, "took longer than 1 s to parse"),
+                        (8, True): (FAILED, "took longer than 5 s to parse")}
+    limits.ocr_starts()  # outside a worker: nothing to tell
+
+
+def test_only_a_picture_file_starts_on_the_ocr_budget():
+    budgets = Limits()
+    mb = 1024 * 1024
+    assert budgets.seconds_for(mb // 2, "scan.png") == budgets.ocr_seconds_for(mb // 2) == 120 + 300
+    for name in ("r.docx", "r.pdf", "r.html", "r.doc", "r.odt", "r.txt"):
+        assert budgets.seconds_for(mb // 2, name) == 20 + 5
+    assert budgets.ocr_seconds_for(100 * mb) == 1800
+
+
 def _children_of(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

@@ -221,6 +221,55 @@ def test_a_word_file_with_only_a_logo_gives_its_text_and_no_facts(tmp_path, monk
         parse_file(_docx_with_pictures(tmp_path / "many.docx", [logo, table]))
 
 
+def test_a_word_file_gets_the_ocr_budget_once_its_picture_is_being_read(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from index.build import build_index
+
+    # the engine stands in as one that takes 3 s (a real one takes 10-100 s a page): past the plain budget of
+    # 1 s, within the OCR one; the workers are forked, so they read through it
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "_read", lambda image: time.sleep(3) or [])
+    monkeypatch.setenv(ocr.CACHE_ENV, str(tmp_path / "cache"))
+    table = tmp_path / "table.png"
+    Image.new("RGB", (600, 300), "white").save(table)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _docx_with_pictures(folder / "pictured.docx", [table])
+    _docx_with_pictures(folder / "hangs-in-text.docx", [table])
+    monkeypatch.setenv("NIANBAO_TEST_HANG", "hangs-in-text")
+    budget = Limits(seconds=1, seconds_per_mb=0, ocr_seconds=10, ocr_seconds_per_mb=0)
+    summary = build_index([folder], tmp_path / "index.db", jobs=2, limits=budget)
+    assert summary.failed == [(str(folder / "hangs-in-text.docx"), "took longer than 1 s to parse")]
+    assert summary.added == 1
+
+
+def test_an_html_report_counts_its_pictures_against_the_cap_a_word_file_has(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from index import limits
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(limits, "OCR_PAGES", 1)
+    read = []
+    monkeypatch.setattr(ocr, "picture_blocks", lambda data, *a, **k: read.append(len(data)) or [])
+    Image.new("RGB", (40, 40), "red").save(tmp_path / "icon.png")
+    Image.new("RGB", (600, 300), "white").save(tmp_path / "t1.png")
+    Image.new("RGB", (600, 300), "black").save(tmp_path / "t2.png")
+    page = tmp_path / "r.html"
+    body = "<p>某县人民政府2024年政府信息公开工作年度报告</p>{}<p>本年收到政府信息公开申请12件。</p>"
+    # icons are not counted: one table-sized picture is within a cap of one
+    page.write_text(body.format("<img src='icon.png'>" * 5 + "<img src='t1.png'>"), encoding="utf-8")
+    report = parse_file(page)
+    assert len(read) == 1 and any("本年收到政府信息公开申请12件" in p.text for p in report.passages)
+    # a second one is past it: refused before the engine reads it, naming the cap
+    read.clear()
+    page.write_text(body.format("<img src='t1.png'><img src='icon.png'><img src='t2.png'>"), encoding="utf-8")
+    with pytest.raises(ReportError, match=r"r\.html: more than 1 pictures to OCR"):
+        parse_file(page)
+    assert len(read) == 1
+
+
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb, opened to be measured
 def test_a_picture_bomb_in_a_word_file_is_refused_by_name_and_reason(tmp_path):
     from PIL import Image

@@ -17,6 +17,7 @@ import os
 import random
 import shutil
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -302,15 +303,24 @@ def test_an_unchanged_file_is_converted_once(rendered, tmp_path, monkeypatch):
 
     cache = tmp_path / "cache"
     monkeypatch.setenv(read_doc.CACHE_ENV, str(cache))
+    # the cache is kept under its cap: an entry unused for an hour goes, the one just made stays
+    monkeypatch.setenv(read_doc.CACHE_SIZE_ENV, "0.001")
+    (cache / "00").mkdir(parents=True)
+    old = cache / "00" / "old.docx"
+    old.write_bytes(bytes(4096))
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
     shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "first.doc")
     first = read_lines(tmp_path / "first.doc")
-    assert len(list(cache.rglob("*.docx"))) == 1
+    assert len(list(cache.rglob("*.docx"))) == 1 and not old.exists()
+    (kept,) = cache.rglob("*.docx")
+    os.utime(kept, (time.time() - 3600, time.time() - 3600))
     started: list[str] = []
     monkeypatch.setattr(read_doc, "_convert", lambda command, *_: started.append(command[-1]) or (1, ""))
     # the same bytes under another name: read from the kept conversion, LibreOffice not started
     shutil.copy(rendered / f"{TABLED[0]}.doc", tmp_path / "again.doc")
     assert read_lines(tmp_path / "again.doc") == first
     assert started == []
+    assert time.time() - kept.stat().st_mtime < 60  # a hit is a use: it is the last to go
     # other bytes are converted (here by the stand-in, which fails: a failure is not kept)
     (tmp_path / "changed.doc").write_bytes((rendered / f"{TABLED[0]}.doc").read_bytes() + b"\0")
     for _ in range(2):

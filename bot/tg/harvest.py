@@ -87,7 +87,10 @@ def render_fetch_summary(fetched: FetchSummary, built: BuildSummary | None) -> s
                pages=fetched.pages, found=fetched.found, new=fetched.new, changed=fetched.changed,
                unchanged=fetched.unchanged, failed=len(fetched.failed))
     failures = [say("fetch_failed_line", url=url, reason=reason) for url, reason in fetched.failed]
-    parts = [text, *failures, render_build_summary(built) if built else TEXT["fetch_index_unchanged"]]
+    # a list whose items only the CMS's search API shows: say how many were not reached, and where
+    missing = [say("fetch_unlisted", unlisted=fetched.unlisted)] if fetched.unlisted or fetched.incomplete else []
+    missing += [say("fetch_incomplete_line", url=url, reason=reason) for url, reason in fetched.incomplete]
+    parts = [text, *failures, *missing, render_build_summary(built) if built else TEXT["fetch_index_unchanged"]]
     return "\n".join(parts)[:MESSAGE_LIMIT]
 
 
