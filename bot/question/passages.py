@@ -80,11 +80,12 @@ def _same_kind(a: str, b: str) -> bool:
 
 
 def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str | None,
-               others: tuple[str, ...] = ()) -> list[Stated]:
+               others: tuple[str, ...] = (), asked: tuple[str, ...] = ()) -> list[Stated]:
     """Every counted number of the text whose description holds enough of the question's words, best first.
 
     A description naming one of `others` (measures the question did not ask about: 撤回, 协助) is
-    another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件).
+    another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件);
+    one missing a measure the question does name (`asked`: 驳回了多少申请) describes another figure too.
     """
     if not terms:
         return []
@@ -109,7 +110,8 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             # but never past the next item of a list (人大建议3件、政协提案6件)
             after = clause[hit.end() : end].split(words()["list_mark"])[0]
             said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
-            if head not in said or len(said) < need or any(w in before for w in others):
+            if head not in said or len(said) < need or any(w in before for w in others) \
+                    or any(w not in before + after for w in asked):
                 continue
             # a longer word says more (政协提案 over 承办)
             score = sum(len(t) if t in before else len(t) / 2 for t in said)
@@ -148,7 +150,8 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
     if report is None:
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
-    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text)))
+    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text),
+                            _asked_measures(p.text)))
     if not found:
         return None
     what = "、".join(terms)
@@ -168,6 +171,11 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
                       note] + ([compose.say("note_approx", raw=s.raw)] if s.approx else []))
     return Answer(question, ANSWERED, "lookup", text, compose.plain_value(s.value), s.unit, facts=facts,
                   notes=[note], context=context)
+
+
+def _asked_measures(text: str) -> tuple[str, ...]:
+    """Measures of their own the question names (驳回, 撤回): the text's number must be described by them."""
+    return tuple(w for w in lexicon()["not_our_figures"] if w in text)
 
 
 def _others(text: str) -> tuple[str, ...]:

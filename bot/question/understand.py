@@ -198,8 +198,9 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         if parsed.top > 1:
             parsed.cues.add("rank")  # 前两名: a ranking's size is a ranking cue, said in any numeral
     if not parsed.metric and parsed.agencies and ("change" in parsed.cues or "difference" in parsed.cues
-                                                  and len(parsed.years) >= 2):
-        # 文登区2020年比2019年多多少: the headline figure, and the answer says it was assumed
+                                                  and len(parsed.years) >= 2
+                                                  or parsed.cues & {"compare", "difference"} and len(parsed.agencies) >= 2):
+        # 文登区2020年比2019年多多少, 安徽统计局和奉节统计局比较: the headline figure, and the answer says it was assumed
         parsed.metric, parsed.assumed_metric = lex["default_metric"], True
         parsed.metrics = [parsed.metric]
     for name, spec in lex["ratios"].items():
@@ -339,6 +340,9 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+    if not parsed.metric and not block:
+        # 网站访问量, 有多少件转办: a measure of its own the tables do not hold, said with no figure's word
+        parsed.unclear = next((w for w in lexicon()["not_our_figures"] if w in text), "")
     if block or not parsed.metric:
         return
     # 许可和处罚各多少, 收到的申请和许可: every 表二 row said is asked, none dropped
@@ -498,7 +502,7 @@ def _intent(p: Parsed) -> str:
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
     if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
-    if p.metric and "aggregate" in cues and len(p.agencies) != 1:
+    if p.metric and "aggregate" in cues and (len(p.agencies) != 1 or p.among):  # 所有统计局一共: the ones named
         return "aggregate"
     if p.metric:
         return "lookup"
