@@ -106,6 +106,9 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             start = hits[i - 1].end() if i else 0
             end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
             before = clause[start : hit.start()]
+            # 因依申请公开引发行政争议275件: what comes before a cause word is the cause, not the thing counted
+            for cause in words()["cause_words"]:
+                before = before.rpartition(cause)[2]
             # a description mostly comes before its number (动态信息333条), sometimes after (开展9场…活动),
             # but never past the next item of a list (人大建议3件、政协提案6件)
             after = clause[hit.end() : end].split(words()["list_mark"])[0]
