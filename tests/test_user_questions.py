@@ -32,9 +32,11 @@ def gold(file: str, metric: str):
 
 
 def among(scope: dict) -> list[dict]:
-    """The reports a ranking or sum covers: a province, an agency-name ending, a year."""
+    """The reports a ranking or sum covers: a province, an agency-name ending (or several), a year."""
+    suffix = scope.get("suffix", "")
     return [r for r in ROWS if r["province"] == scope.get("province", r["province"])
-            and r["agency"].endswith(scope.get("suffix", "")) and int(r["year"]) == scope.get("year", int(r["year"]))]
+            and r["agency"].endswith(tuple(suffix) if isinstance(suffix, list) else suffix)
+            and int(r["year"]) == scope.get("year", int(r["year"]))]
 
 
 @pytest.fixture(scope="module")

@@ -156,6 +156,13 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     lex = lexicon()
     parsed = Parsed(text)
     parsed.agencies = agencies.spot(text)
+    before_which = tuple(lex["rank_among"]["before"])
+    for s in parsed.agencies:
+        if s.conflict and s.span in (regions or {}) and text[s.end:].startswith(before_which) \
+                and any(o.start >= s.end for o in parsed.agencies if not o.conflict):
+            # 湖北哪个医保局: a region of the index, then the agencies ranked there; no name the index lacks
+            parsed.region = regions[s.span]
+    parsed.agencies = [s for s in parsed.agencies if not (parsed.region and s.conflict and s.span in regions)]
     conflicts = [s.conflict for s in parsed.agencies if s.conflict]
     if conflicts:
         # the question names an agency the index does not hold; never answer for a shorter name
@@ -504,6 +511,8 @@ def _intent(p: Parsed) -> str:
         return "rank"
     if p.metric and "aggregate" in cues and (len(p.agencies) != 1 or p.among):  # 所有统计局一共: the ones named
         return "aggregate"
+    if p.metric and p.among and len(p.agencies) == 1 and len(p.agencies[0].agencies) > 1:
+        return "rank"  # 各统计局收到多少申请: each one the name fits, listed by its figure
     if p.metric:
         return "lookup"
     if p.unclear:
