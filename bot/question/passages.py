@@ -19,8 +19,8 @@ from bot.question import compose
 from bot.question.answer import ANSWERED, Answer
 from bot.question.followup import FollowUp
 from bot.question.query import Index
-from bot.question.understand import Parsed, lexicon
-from index import tokenize
+from bot.question.understand import Parsed, lexicon, metric_words
+from index import catalogue, tokenize
 from index.catalogue import LEXICON, PROSE
 from index.prose import NUM, digits_of, normalize_sentence
 from index.yamlfile import read_yaml
@@ -80,12 +80,14 @@ def _same_kind(a: str, b: str) -> bool:
 
 
 def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str | None,
-               others: tuple[str, ...] = (), asked: tuple[str, ...] = ()) -> list[Stated]:
+               others: tuple[str, ...] = (), asked: tuple[str, ...] = (), naming: tuple[str, ...] = ()) -> list[Stated]:
     """Every counted number of the text whose description holds enough of the question's words, best first.
 
     A description naming one of `others` (measures the question did not ask about: 撤回, 协助) is
     another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件);
-    one missing a measure the question does name (`asked`: 驳回了多少申请) describes another figure too.
+    one missing a measure the question does name (`asked`: 驳回了多少申请) describes another figure too,
+    and so does one with none of the words of the figure asked for (`naming`: 去年剩下多少申请 is 结转, not
+    the 收到申请1554件 the common word 申请 finds).
     """
     if not terms:
         return []
@@ -114,7 +116,8 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             after = clause[hit.end() : end].split(words()["list_mark"])[0]
             said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
             if head not in said or len(said) < need or any(w in before for w in others) \
-                    or any(w not in before + after for w in asked):
+                    or any(w not in before + after for w in asked) \
+                    or naming and not any(w in before + after for w in naming):
                 continue
             # a longer word says more (政协提案 over 承办)
             score = sum(len(t) if t in before else len(t) / 2 for t in said)
@@ -154,7 +157,7 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
     found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text),
-                            _asked_measures(p.text)))
+                            _asked_measures(p.text), _words_of(p.metric)))
     if not found:
         return None
     what = "、".join(terms)
@@ -174,6 +177,16 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
                       note] + ([compose.say("note_approx", raw=s.raw)] if s.approx else []))
     return Answer(question, ANSWERED, "lookup", text, compose.plain_value(s.value), s.unit, facts=facts,
                   notes=[note], context=context)
+
+
+def _words_of(metric: str | None) -> tuple[str, ...]:
+    """The words that name a table's figure the question asks for (结转, 上年结转 for apply.carried_over);
+    none for a figure stated only in the text (its words are the question's own: 发布动态信息)."""
+    known = catalogue.load().metrics.get(metric or "")
+    if not metric or known is not None and known.table == PROSE:
+        return ()
+    return tuple(w for w, (kind, key) in metric_words().items()
+                 if key == metric or kind == "block" and f"{key}.total" == metric)
 
 
 def _asked_measures(text: str) -> tuple[str, ...]:
