@@ -194,7 +194,7 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.strong:
         # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
         # unless joined to another figure's word (上年结转加本年新收一共多少)
-        joined = _joined_metrics(parsed.named, masked)
+        joined = _joined_metrics(parsed.named, masked) | _asked_apart(parsed, masked)
         parsed.metrics = [m for m in parsed.metrics
                           if m in parsed.strong or m in joined or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
@@ -271,6 +271,24 @@ def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
         if key != other and _join().match(text[end:start]):
             joined |= {key, other}
     return joined
+
+
+def _asked_apart(parsed: Parsed, text: str) -> set[str]:
+    """Metrics asked in a sentence of their own (收到申请多少件？其中多少件被复议？): in a question of several
+    sentences, a common word (申请) is the figure its sentence asks for when that sentence asks a count
+    and names no other figure."""
+    spec = lexicon()["sentences"]
+    sentences = re.split("|".join(map(re.escape, spec["marks"])), text)
+    if len([s for s in sentences if s.strip()]) < 2:
+        return set()
+    asked, start = set(), 0
+    for sentence in sentences:
+        end = start + len(sentence)
+        inside = {key for at, key, _ in parsed.named if start <= at < end}
+        if len(inside) == 1 and not inside & parsed.strong and any(w in sentence for w in spec["ask_words"]):
+            asked |= inside
+        start = end + 1
+    return asked
 
 
 def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
@@ -496,8 +514,8 @@ def _intent(p: Parsed) -> str:
         return "change"
     if p.compared:
         return "compare"
-    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])) \
-            and len(p.agencies) <= 1:
+    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])
+                                or _asked_apart(p, p.text)) and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
     # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
