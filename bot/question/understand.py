@@ -273,6 +273,18 @@ def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
     return joined
 
 
+def _side_by_side(named: list[tuple[int, str, str]]) -> set[str]:
+    """Metrics whose words follow each other with nothing between (复议诉讼, 许可处罚): a list, unless one
+    figure is part of the other (国家秘密不公开 is one row of 不予公开)."""
+    ends = sorted((start, start + len(word), key) for start, key, word in named)
+    listed = set()
+    for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
+        a, b = key.removesuffix(".total"), other.removesuffix(".total")  # 行政诉讼 holds 复议后起诉
+        if start == end and a != b and not (a.startswith(b + ".") or b.startswith(a + ".")):
+            listed |= {key, other}
+    return listed
+
+
 def _asked_apart(parsed: Parsed, text: str) -> set[str]:
     """Metrics asked in a sentence of their own (收到申请多少件？其中多少件被复议？): in a question of several
     sentences, a common word (申请) is the figure its sentence asks for when that sentence asks a count
@@ -515,7 +527,7 @@ def _intent(p: Parsed) -> str:
     if p.compared:
         return "compare"
     if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])
-                                or _asked_apart(p, p.text)) and len(p.agencies) <= 1:
+                                or _asked_apart(p, p.text) or _side_by_side(p.named)) and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
     # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
