@@ -156,8 +156,9 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
     if report is None:
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
-    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text),
-                            _asked_measures(p.text), _words_of(p.metric)))
+    naming = _words_of(p.metric)
+    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text),
+                            _others(p.text) + _rivals(p.metric, naming, p.text), _asked_measures(p.text), naming))
     if not found:
         return None
     what = "、".join(terms)
@@ -179,6 +180,10 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
                   notes=[note], context=context)
 
 
+# a figure's word this long names that figure only (部分公开); shorter ones (公开, 申请) are said of many
+RIVAL_LENGTH = 4
+
+
 def _words_of(metric: str | None) -> tuple[str, ...]:
     """The words that name a table's figure the question asks for (结转, 上年结转 for apply.carried_over);
     none for a figure stated only in the text (its words are the question's own: 发布动态信息)."""
@@ -187,6 +192,16 @@ def _words_of(metric: str | None) -> tuple[str, ...]:
         return ()
     return tuple(w for w, (kind, key) in metric_words().items()
                  if key == metric or kind == "block" and f"{key}.total" == metric)
+
+
+def _rivals(metric: str | None, naming: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """Other table figures' own words the question does not say (部分公开 when 予以公开 is asked): a number
+    they describe too counts another figure, or several (予以公开及部分公开17件 is no 予以公开)."""
+    if not naming:
+        return ()
+    return tuple(w for w, (kind, key) in metric_words().items()
+                 if kind == "metric" and key != metric and len(w) >= RIVAL_LENGTH and w not in text
+                 and not any(w in n or n in w for n in naming))
 
 
 def _asked_measures(text: str) -> tuple[str, ...]:

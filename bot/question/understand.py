@@ -276,7 +276,8 @@ def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
 def _side_by_side(named: list[tuple[int, str, str]]) -> set[str]:
     """Metrics whose words follow each other with nothing between (复议诉讼, 许可处罚): a list, unless one
     figure is part of the other (国家秘密不公开 is one row of 不予公开)."""
-    ends = sorted((start, start + len(word), key) for start, key, word in named)
+    weak = lexicon()["weak_metric_words"]  # 被申请行政复议: 申请 is how the review came, not a figure listed
+    ends = sorted((start, start + len(word), key) for start, key, word in named if word not in weak)
     listed = set()
     for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
         a, b = key.removesuffix(".total"), other.removesuffix(".total")  # 行政诉讼 holds 复议后起诉
