@@ -94,6 +94,9 @@ def test_every_way_of_writing_a_body_reads_as_one_body(group):
         assert canonical_body(form) == group[0], form
         reading = read(f"佳木斯市{form}2021年")
         assert reading.body == group[0] and reading.parts[-1].forms[0] == "佳木斯市", form
+    # a full name is read whole too: no part of the body is taken for a place (城乡 of 住房和城乡建设 is no 乡)
+    full = read_agency(f"佳木斯市{group[0]}")
+    assert [(r.body, r.parts[-1].forms[0]) for r in full] == [(group[0], "佳木斯市")]
 
 
 def test_a_place_s_own_body_is_the_place_itself():

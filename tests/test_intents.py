@@ -131,6 +131,8 @@ def test_a_measure_the_tables_do_not_hold_is_never_answered_as_new_applications(
     """高区2023年有多少申请被撤销: said with the common word 申请, it must not fall back to 新收."""
     p = _parse(asker, f"高区2023年有多少申请{word}了")
     assert p.intent == "unclear" and p.metric is None, (word, p.intent, p.metric)
+    p = _parse(asker, f"高区2023年{word}有多少")  # said with no figure's word at all: never the report's summary
+    assert p.intent == "unclear" and p.metric is None, (word, p.intent, p.metric)
 
 
 NEGATION = QUESTIONS["negation_examples"]

@@ -49,6 +49,12 @@ def test_the_thing_counted_is_the_last_specific_word():
     assert [s.value for s in best(candidates(lines, terms, [], "件"))] == [201]
 
 
+def test_a_cause_never_describes_what_it_caused():
+    lines = ["因依申请公开引发行政争议275件,其中行政复议201件。"]
+    assert candidates(lines, ["依申请公开"], [], "件") == []
+    assert [s.value for s in candidates(lines, ["行政争议"], [], "件")] == [275]
+
+
 def test_a_description_naming_another_measure_is_another_figure():
     lines = ["全年共收到申请26件，申请人主动撤回信息公开申请3件。"]
     assert [s.value for s in candidates(lines, ["申请"], [], "件", ("撤回",))] == [26]

@@ -206,11 +206,16 @@ def _unknown_part(text: str, pos: int, stop: str) -> tuple[Part | None, int]:
     return Part("unknown", frozenset({m.group(0)}), (m.group(0),)), m.end()
 
 
+def _known_body(text: str, pos: int) -> str:
+    """The longest body of the lexicon (a synonym or an own body) written at pos, '' when none is."""
+    lex = _lexicon()
+    return next((text[pos:pos + n] for n in lex["known_sizes"] if text[pos:pos + n] in lex["known"]), "")
+
+
 def _body_at(text: str, pos: int, stop: str | None = None) -> tuple[str, int]:
     """The body written at pos (统计局, 府办, 人民政府办公室), '' and pos when there is none."""
-    lex = _lexicon()
     stop = _stop_chars() if stop is None else stop
-    known = next((text[pos:pos + n] for n in lex["known_sizes"] if text[pos:pos + n] in lex["known"]), "")
+    known = _known_body(text, pos)
     m = _department(stop).match(text, pos)
     department = m.group(0) if m else ""
     body = department if len(department) > len(known) else known
@@ -232,6 +237,8 @@ def read(text: str, start: int = 0, stop: str | None = None, places_only: bool =
     pos = start
     while pos < len(text):
         part, end = _gazetteer_part(text, pos, parts)
+        if not part and _known_body(text, pos):
+            break  # a body of the lexicon is no place (住房和城乡建设委员会 holds 城乡, shaped like a township)
         if not part:
             part, end = _zone_part(text, pos, stop)
         if not part:

@@ -152,7 +152,8 @@ class Asker:
             return stated
         if p.intent == "unclear":
             text = compose.say("unclear", word=p.unclear)
-            return Answer(question, NOT_UNDERSTOOD, "unclear", text, suggestions=documents.examples(ix, ag))
+            # understood, but no table holds the measure: no data, never a number for something else
+            return Answer(question, NO_DATA, "unclear", text, suggestions=documents.examples(ix, ag))
         if handler is None:
             if p.unknown_place:
                 return resolve.unknown_agency(question, p, ix)

@@ -148,7 +148,8 @@ def compare(question: str, p: Parsed, ix: Index, ag: AgencyIndex) -> Reply:
     if missing:
         lines.append(line("compare_missing", missing=compose.listing(missing)))
     lines += _chart_notes(figs, ix) + _assumed(p)
-    return Result(ANSWERED, "compare", lines, figures=figs, cited=figs, value=value,
+    # one figure left is no comparison: the figure is shown, the comparison asked for is not there
+    return Result(ANSWERED if len(figs) >= 2 else NO_DATA, "compare", lines, figures=figs, cited=figs, value=value,
                   unit=figs[0].unit if value is not None else None,
                   chart=_chart(label, figs, by="agency" if len(names) >= 2 else "year"),
                   context=resolve.context_of(p, names, p.years, "compare"))

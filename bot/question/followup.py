@@ -153,9 +153,9 @@ def fill(p: Parsed, last: FollowUp, has_year: Callable[[str, list[int]], bool] |
     own_question = not reused_metric and p.cues & set(_OWN_CUES)  # 哪个单位收到的申请最多 asks anew
     if not p.years and last.years and not own_question and p.intent != "trend":
         p.years = list(last.years)
-        agencies = [a for s in p.agencies for a in s.agencies]
-        if len(agencies) == 1 and has_year and not has_year(agencies[0], p.years):
-            p.years = []
+        named = [a for s in p.agencies if len(s.agencies) == 1 for a in s.agencies]
+        if has_year and named and len(named) == len(p.agencies) and not all(has_year(a, p.years) for a in named):
+            p.years = []  # 跟江宁区比呢: an agency without the last year answers with the years it has, and says so
     return p
 
 

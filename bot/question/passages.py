@@ -19,8 +19,8 @@ from bot.question import compose
 from bot.question.answer import ANSWERED, Answer
 from bot.question.followup import FollowUp
 from bot.question.query import Index
-from bot.question.understand import Parsed, lexicon
-from index import tokenize
+from bot.question.understand import Parsed, lexicon, metric_words
+from index import catalogue, tokenize
 from index.catalogue import LEXICON, PROSE
 from index.prose import NUM, digits_of, normalize_sentence
 from index.yamlfile import read_yaml
@@ -80,11 +80,14 @@ def _same_kind(a: str, b: str) -> bool:
 
 
 def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str | None,
-               others: tuple[str, ...] = ()) -> list[Stated]:
+               others: tuple[str, ...] = (), asked: tuple[str, ...] = (), naming: tuple[str, ...] = ()) -> list[Stated]:
     """Every counted number of the text whose description holds enough of the question's words, best first.
 
     A description naming one of `others` (measures the question did not ask about: 撤回, 协助) is
-    another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件).
+    another figure, however many of the question's words it shares (申请人主动撤回信息公开申请3件);
+    one missing a measure the question does name (`asked`: 驳回了多少申请) describes another figure too,
+    and so does one with none of the words of the figure asked for (`naming`: 去年剩下多少申请 is 结转, not
+    the 收到申请1554件 the common word 申请 finds).
     """
     if not terms:
         return []
@@ -105,11 +108,16 @@ def candidates(lines: list[str], terms: list[str], pairs: list[str], unit: str |
             start = hits[i - 1].end() if i else 0
             end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
             before = clause[start : hit.start()]
+            # 因依申请公开引发行政争议275件: what comes before a cause word is the cause, not the thing counted
+            for cause in words()["cause_words"]:
+                before = before.rpartition(cause)[2]
             # a description mostly comes before its number (动态信息333条), sometimes after (开展9场…活动),
             # but never past the next item of a list (人大建议3件、政协提案6件)
             after = clause[hit.end() : end].split(words()["list_mark"])[0]
             said = [t for t in terms if t in before] + [t for t in terms if t in after and t not in before]
-            if head not in said or len(said) < need or any(w in before for w in others):
+            if head not in said or len(said) < need or any(w in before for w in others) \
+                    or any(w not in before + after for w in asked) \
+                    or naming and not any(w in before + after for w in naming):
                 continue
             # a longer word says more (政协提案 over 承办)
             score = sum(len(t) if t in before else len(t) / 2 for t in said)
@@ -148,7 +156,9 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
     if report is None:
         return None
     terms, pairs = question_words(p.text, [s.span for s in p.agencies])
-    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text), _others(p.text)))
+    naming = _words_of(p.metric)
+    found = best(candidates(ix.lines(report["file"]), terms, pairs, asked_unit(p.text),
+                            _others(p.text) + _rivals(p.metric, naming, p.text), _asked_measures(p.text), naming))
     if not found:
         return None
     what = "、".join(terms)
@@ -168,6 +178,35 @@ def answer(question: str, p: Parsed, ix: Index, agency: str, year: int) -> Answe
                       note] + ([compose.say("note_approx", raw=s.raw)] if s.approx else []))
     return Answer(question, ANSWERED, "lookup", text, compose.plain_value(s.value), s.unit, facts=facts,
                   notes=[note], context=context)
+
+
+# a figure's word this long names that figure only (部分公开); shorter ones (公开, 申请) are said of many
+RIVAL_LENGTH = 4
+
+
+def _words_of(metric: str | None) -> tuple[str, ...]:
+    """The words that name a table's figure the question asks for (结转, 上年结转 for apply.carried_over);
+    none for a figure stated only in the text (its words are the question's own: 发布动态信息)."""
+    known = catalogue.load().metrics.get(metric or "")
+    if not metric or known is not None and known.table == PROSE:
+        return ()
+    return tuple(w for w, (kind, key) in metric_words().items()
+                 if key == metric or kind == "block" and f"{key}.total" == metric)
+
+
+def _rivals(metric: str | None, naming: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """Other table figures' own words the question does not say (部分公开 when 予以公开 is asked): a number
+    they describe too counts another figure, or several (予以公开及部分公开17件 is no 予以公开)."""
+    if not naming:
+        return ()
+    return tuple(w for w, (kind, key) in metric_words().items()
+                 if kind == "metric" and key != metric and len(w) >= RIVAL_LENGTH and w not in text
+                 and not any(w in n or n in w for n in naming))
+
+
+def _asked_measures(text: str) -> tuple[str, ...]:
+    """Measures of their own the question names (驳回, 撤回): the text's number must be described by them."""
+    return tuple(w for w in lexicon()["not_our_figures"] if w in text)
 
 
 def _others(text: str) -> tuple[str, ...]:

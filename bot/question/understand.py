@@ -156,6 +156,13 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     lex = lexicon()
     parsed = Parsed(text)
     parsed.agencies = agencies.spot(text)
+    before_which = tuple(lex["rank_among"]["before"])
+    for s in parsed.agencies:
+        if s.conflict and s.span in (regions or {}) and text[s.end:].startswith(before_which) \
+                and any(o.start >= s.end for o in parsed.agencies if not o.conflict):
+            # 湖北哪个医保局: a region of the index, then the agencies ranked there; no name the index lacks
+            parsed.region = regions[s.span]
+    parsed.agencies = [s for s in parsed.agencies if not (parsed.region and s.conflict and s.span in regions)]
     conflicts = [s.conflict for s in parsed.agencies if s.conflict]
     if conflicts:
         # the question names an agency the index does not hold; never answer for a shorter name
@@ -187,7 +194,7 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.strong:
         # 申请人逾期不补正、不再处理, 一共办结了多少件申请: the common words (申请, 处理) name no second figure,
         # unless joined to another figure's word (上年结转加本年新收一共多少)
-        joined = _joined_metrics(parsed.named, masked)
+        joined = _joined_metrics(parsed.named, masked) | _asked_apart(parsed, masked)
         parsed.metrics = [m for m in parsed.metrics
                           if m in parsed.strong or m in joined or m.startswith(("review.", "litigation."))]
     if any(w in masked for w in lex["least"]):
@@ -198,8 +205,9 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
         if parsed.top > 1:
             parsed.cues.add("rank")  # 前两名: a ranking's size is a ranking cue, said in any numeral
     if not parsed.metric and parsed.agencies and ("change" in parsed.cues or "difference" in parsed.cues
-                                                  and len(parsed.years) >= 2):
-        # 文登区2020年比2019年多多少: the headline figure, and the answer says it was assumed
+                                                  and len(parsed.years) >= 2
+                                                  or parsed.cues & {"compare", "difference"} and len(parsed.agencies) >= 2):
+        # 文登区2020年比2019年多多少, 安徽统计局和奉节统计局比较: the headline figure, and the answer says it was assumed
         parsed.metric, parsed.assumed_metric = lex["default_metric"], True
         parsed.metrics = [parsed.metric]
     for name, spec in lex["ratios"].items():
@@ -263,6 +271,37 @@ def _joined_metrics(named: list[tuple[int, str, str]], text: str) -> set[str]:
         if key != other and _join().match(text[end:start]):
             joined |= {key, other}
     return joined
+
+
+def _side_by_side(named: list[tuple[int, str, str]]) -> set[str]:
+    """Metrics whose words follow each other with nothing between (复议诉讼, 许可处罚): a list, unless one
+    figure is part of the other (国家秘密不公开 is one row of 不予公开)."""
+    weak = lexicon()["weak_metric_words"]  # 被申请行政复议: 申请 is how the review came, not a figure listed
+    ends = sorted((start, start + len(word), key) for start, key, word in named if word not in weak)
+    listed = set()
+    for (_, end, key), (start, _, other) in zip(ends, ends[1:], strict=False):
+        a, b = key.removesuffix(".total"), other.removesuffix(".total")  # 行政诉讼 holds 复议后起诉
+        if start == end and a != b and not (a.startswith(b + ".") or b.startswith(a + ".")):
+            listed |= {key, other}
+    return listed
+
+
+def _asked_apart(parsed: Parsed, text: str) -> set[str]:
+    """Metrics asked in a sentence of their own (收到申请多少件？其中多少件被复议？): in a question of several
+    sentences, a common word (申请) is the figure its sentence asks for when that sentence asks a count
+    and names no other figure."""
+    spec = lexicon()["sentences"]
+    sentences = re.split("|".join(map(re.escape, spec["marks"])), text)
+    if len([s for s in sentences if s.strip()]) < 2:
+        return set()
+    asked, start = set(), 0
+    for sentence in sentences:
+        end = start + len(sentence)
+        inside = {key for at, key, _ in parsed.named if start <= at < end}
+        if len(inside) == 1 and not inside & parsed.strong and any(w in sentence for w in spec["ask_words"]):
+            asked |= inside
+        start = end + 1
+    return asked
 
 
 def _inside_any(text: str, word: str, phrases: list[str]) -> bool:
@@ -339,6 +378,9 @@ def _read_metric(parsed: Parsed, text: str) -> None:
     elif prow and not parsed.metric:
         candidates = _default_proactive(prow)
         parsed.metric, parsed.alternatives = (candidates[0], candidates[1:]) if candidates else (None, [])
+    if not parsed.metric and not block:
+        # 网站访问量, 有多少件转办: a measure of its own the tables do not hold, said with no figure's word
+        parsed.unclear = next((w for w in lexicon()["not_our_figures"] if w in text), "")
     if block or not parsed.metric:
         return
     # 许可和处罚各多少, 收到的申请和许可: every 表二 row said is asked, none dropped
@@ -485,8 +527,8 @@ def _intent(p: Parsed) -> str:
         return "change"
     if p.compared:
         return "compare"
-    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])) \
-            and len(p.agencies) <= 1:
+    if len(p.metrics) >= 2 and (cues & {"each", "sum"} or any(w in p.text for w in lex["list_joiners"])
+                                or _asked_apart(p, p.text) or _side_by_side(p.named)) and len(p.agencies) <= 1:
         return "multi"
     # 2023年比2022年多了多少 asks for one difference: a compare, not a series
     # (2019年到2020年增长了多少 too: two years and a change word ask for the difference)
@@ -498,8 +540,10 @@ def _intent(p: Parsed) -> str:
         return "trend" if len(p.agencies) <= 1 and len(p.years) >= 2 and not compared else "compare"
     if p.metric and ("rank" in cues or p.top > 1 or "by_applicant" in cues and len(p.agencies) == 1):
         return "rank"
-    if p.metric and "aggregate" in cues and len(p.agencies) != 1:
+    if p.metric and "aggregate" in cues and (len(p.agencies) != 1 or p.among):  # 所有统计局一共: the ones named
         return "aggregate"
+    if p.metric and p.among and len(p.agencies) == 1 and len(p.agencies[0].agencies) > 1:
+        return "rank"  # 各统计局收到多少申请: each one the name fits, listed by its figure
     if p.metric:
         return "lookup"
     if p.unclear:
