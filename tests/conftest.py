@@ -6,6 +6,7 @@ own under tmp_path.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from pathlib import Path
@@ -43,6 +44,24 @@ def seed_index(tmp_path_factory) -> Path:
     db = base / "seeds.db"
     summary = build_index([base / "seeds"], db)
     assert not summary.failed, summary.failed
+    return db
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory) -> Path:
+    """The real web corpus's 40 reports with the sources.tsv a harvester writes (the url; a link title where
+    the text never names the agency), as ../shared/eval/check_corpus.py builds them."""
+    web = FIXTURES / "corpus" / "web"
+    folder = tmp_path_factory.mktemp("web") / "reports"
+    folder.mkdir()
+    with (folder / "sources.tsv").open("w", encoding="utf-8") as out:
+        out.write("file\turl\ttitle\tpublished\n")
+        for row in csv.DictReader((web / "SOURCES.tsv").open(encoding="utf-8"), delimiter="\t"):
+            shutil.copy(web / "raw" / row["filename"], folder / row["filename"])
+            title = f"{row['agency']}{row['year']}年政府信息公开工作年度报告" if row["agency_source"] == "url" else ""
+            out.write(f"{row['filename']}\t{row['url']}\t{title}\t\n")
+    db = folder.parent / "web.db"
+    assert not build_index([folder], db).failed
     return db
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.question.asker import Asker
-from index.build import build_index
 
 WEB = Path(__file__).parent / "fixtures" / "corpus" / "web"
 ROWS = list(csv.DictReader((WEB / "SOURCES.tsv").open(encoding="utf-8"), delimiter="\t"))
@@ -25,20 +23,8 @@ def _gold(row: dict, metric: str):
 
 
 @pytest.fixture(scope="module")
-def asker(tmp_path_factory) -> Asker:
-    """The 40 reports with the sources.tsv a harvester writes (the url; a link title where the text never
-    names the agency), as ../shared/eval/check_corpus.py builds them."""
-    folder = tmp_path_factory.mktemp("web") / "reports"
-    folder.mkdir()
-    with (folder / "sources.tsv").open("w", encoding="utf-8") as out:
-        out.write("file\turl\ttitle\tpublished\n")
-        for row in ROWS:
-            shutil.copy(WEB / "raw" / row["filename"], folder / row["filename"])
-            title = f"{row['agency']}{row['year']}年政府信息公开工作年度报告" if row["agency_source"] == "url" else ""
-            out.write(f"{row['filename']}\t{row['url']}\t{title}\t\n")
-    db = folder.parent / "web.db"
-    assert not build_index([folder], db).failed
-    return Asker(db)
+def asker(web_index) -> Asker:
+    return Asker(web_index)
 
 
 def _ranked(answer) -> dict[str, float]:

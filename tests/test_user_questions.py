@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.question.asker import Asker
-from index.build import build_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEB = FIXTURES / "corpus" / "web"
@@ -40,19 +38,8 @@ def among(scope: dict) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def asker(tmp_path_factory) -> Asker:
-    """The 40 reports with the sources.tsv a harvester writes, as tests/test_rank_scope.py builds them."""
-    folder = tmp_path_factory.mktemp("web") / "reports"
-    folder.mkdir()
-    with (folder / "sources.tsv").open("w", encoding="utf-8") as out:
-        out.write("file\turl\ttitle\tpublished\n")
-        for row in ROWS:
-            shutil.copy(WEB / "raw" / row["filename"], folder / row["filename"])
-            title = f"{row['agency']}{row['year']}年政府信息公开工作年度报告" if row["agency_source"] == "url" else ""
-            out.write(f"{row['filename']}\t{row['url']}\t{title}\t\n")
-    db = folder.parent / "web.db"
-    assert not build_index([folder], db).failed
-    return Asker(db)
+def asker(web_index) -> Asker:
+    return Asker(web_index)
 
 
 def check(answer, entry: dict) -> None:
