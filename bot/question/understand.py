@@ -156,9 +156,8 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     lex = lexicon()
     parsed = Parsed(text)
     parsed.agencies = agencies.spot(text)
-    before_which = tuple(lex["rank_among"]["before"])
     for s in parsed.agencies:
-        if s.conflict and s.span in (regions or {}) and text[s.end:].startswith(before_which) \
+        if s.conflict and s.span in (regions or {}) and text[s.end:].startswith(_which_words()) \
                 and any(o.start >= s.end for o in parsed.agencies if not o.conflict):
             # 湖北哪个医保局: a region of the index, then the agencies ranked there; no name the index lacks
             parsed.region = regions[s.span]
@@ -171,9 +170,8 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     for spot in parsed.agencies:
         masked = masked[: spot.start] + "　" * (spot.end - spot.start) + masked[spot.end :]
     parsed.years = years_in(masked)
-    among = lex["rank_among"]
-    parsed.among = any(text[: s.start].endswith(tuple(among["before"])) or text[s.end:].startswith(tuple(among["after"]))
-                       for s in parsed.agencies)
+    parsed.among = any(text[: s.start].endswith(_which_words())
+                       or text[s.end:].startswith(tuple(lex["rank_among"]["after"])) for s in parsed.agencies)
     kind = _place_kind().search(masked)
     parsed.place_kind = kind.group(1) if kind else ""
     for word, back in lex["relative_years"].items():
@@ -229,6 +227,12 @@ def understand(text: str, agencies: AgencyIndex, newest_year: int | None,
     if parsed.intent == "search":
         parsed.search_phrase = search_phrase(text)
     return parsed
+
+
+@lru_cache(maxsize=1)
+def _which_words() -> tuple[str, ...]:
+    """哪个, 各, 所有 …: what makes the name after it the scope of a ranking or a sum (lexicon rank_among.before)."""
+    return tuple(lexicon()["rank_among"]["before"])
 
 
 @lru_cache(maxsize=1)
@@ -398,6 +402,7 @@ def _read_metric(parsed: Parsed, text: str) -> None:
         parsed.strong.add(candidates[0])  # a row word names its figure as surely as a metric word
         parsed.named.append((start, candidates[0], word))
         rows_asked.add(other)
+    if len(rows_asked) > 1:
         said_at = {key: at for at, key, _ in sorted(parsed.named, reverse=True)}
         parsed.metrics.sort(key=lambda m: said_at.get(m, len(text)))  # answered in the order asked
 
@@ -501,7 +506,7 @@ def _region(text: str, regions: dict[str, tuple[str, str]]) -> tuple[tuple[str, 
             continue
         rest = text[at + len(name):]
         tail = _region_tail().match(rest)
-        if tail and not rest.startswith(tuple(lexicon()["rank_among"]["before"])):  # 江苏哪个区, 江苏所有单位
+        if tail and not rest.startswith(_which_words()):  # 江苏哪个区, 江苏所有单位
             return None, name + tail.group(0)
         return regions[name], None
     return None, None
